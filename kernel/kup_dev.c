@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUP device registry: kupdev_create() and kupdev_unload(), the /dev/<name>
+ * nodes and the lifetime of struct kupdev_softc.
+ *
+ * A softc is reference counted: the client holds one reference from create
+ * to unload and every open file holds one. Lookups by minor go through the
+ * registry under kup_lock, so an open racing with kupdev_unload() either
+ * finds the device alive and takes a reference, or does not find it at all.
+ */
+#include <linux/module.h>
+#include <linux/ctype.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/version.h>
+#include "kup_internal.h"
+
+static DEFINE_MUTEX(kup_lock);		/* protects kup_devices and minors */
+static LIST_HEAD(kup_devices);
+static DEFINE_IDA(kup_minors);
+
+static void kup_dev_free(struct kref *ref)
+{
+	struct kupdev_softc *sc = container_of(ref, struct kupdev_softc, ref);
+
+	kfree(sc);
+}
+
+void kup_dev_put(struct kupdev_softc *sc)
+{
+	kref_put(&sc->ref, kup_dev_free);
+}
+
+struct kupdev_softc *kup_dev_get_by_minor(int minor)
+{
+	struct kupdev_softc *sc, *found = NULL;
+
+	mutex_lock(&kup_lock);
+	list_for_each_entry(sc, &kup_devices, node) {
+		if (sc->minor == minor && !sc->dead) {
+			kref_get(&sc->ref);
+			found = sc;
+			break;
+		}
+	}
+	mutex_unlock(&kup_lock);
+	return found;
+}
+
+static struct kupdev_softc *kup_find_name_locked(const char *name)
+{
+	struct kupdev_softc *sc;
+
+	lockdep_assert_held(&kup_lock);
+	list_for_each_entry(sc, &kup_devices, node)
+		if (!strcmp(sc->name, name))
+			return sc;
+	return NULL;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static char *kup_devnode(const struct device *dev, umode_t *mode,
+			 kuid_t *uid, kgid_t *gid)
+#else
+static char *kup_devnode(struct device *dev, umode_t *mode,
+			 kuid_t *uid, kgid_t *gid)
+#endif
+{
+	const struct kupdev_softc *sc = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = sc->opts.mode;
+	if (uid)
+		*uid = sc->opts.uid;
+	if (gid)
+		*gid = sc->opts.gid;
+	return NULL;
+}
+
+static ssize_t channels_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	const struct kupdev_softc *sc = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%zu\n", sc->chan_cnt);
+}
+static DEVICE_ATTR_RO(channels);
+
+static ssize_t pages_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	const struct kupdev_softc *sc = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%zu\n", sc->size);
+}
+static DEVICE_ATTR_RO(pages);
+
+static struct attribute *kup_dev_attrs[] = {
+	&dev_attr_channels.attr,
+	&dev_attr_pages.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(kup_dev);
+
+static const struct device_type kup_dev_type = {
+	.name = "kup",
+	.groups = kup_dev_groups,
+	.devnode = kup_devnode,
+};
+
+/* A name becomes a file in /dev: no path tricks, no surprises in ls. */
+static bool kup_name_valid(const char *name)
+{
+	size_t len, i;
+
+	if (!name)
+		return false;
+	len = strnlen(name, KUPDEV_NAME_MAX + 1);
+	if (len == 0 || len > KUPDEV_NAME_MAX)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
+			return false;
+	return true;
+}
+
+static int kup_args_valid(const char *name, size_t size, size_t chan_cnt,
+			  const struct kupdev_options *opts)
+{
+	if (!kup_name_valid(name))
+		return -EINVAL;
+	/* Ring data areas are a power of two so positions can be masked. */
+	if (size == 0 || !is_power_of_2(size) || size > KUPDEV_MAX_PAGES)
+		return -EINVAL;
+	if (chan_cnt == 0 || chan_cnt > KUPDEV_MAX_CHANNELS)
+		return -EINVAL;
+	if (opts && (opts->mode & ~0777))
+		return -EINVAL;
+	return 0;
+}
+
+static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
+					  size_t chan_cnt,
+					  const struct kupdev_options *opts)
+{
+	struct kupdev_softc *sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+
+	if (!sc)
+		return NULL;
+	kref_init(&sc->ref);
+	INIT_LIST_HEAD(&sc->node);
+	strscpy(sc->name, name, sizeof(sc->name));
+	sc->size = size;
+	sc->chan_cnt = chan_cnt;
+	sc->minor = -1;
+	sc->opts.mode = 0600;
+	sc->opts.uid = GLOBAL_ROOT_UID;
+	sc->opts.gid = GLOBAL_ROOT_GID;
+	if (opts) {
+		if (opts->mode)
+			sc->opts.mode = opts->mode;
+		sc->opts.uid = opts->uid;
+		sc->opts.gid = opts->gid;
+	}
+	return sc;
+}
+
+static void kup_node_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/*
+ * device_create() would add the device before we could set its type, and
+ * the type's devnode callback is what gives the node its mode and owner.
+ */
+static int kup_dev_add_node(struct kupdev_softc *sc, dev_t devt)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int err;
+
+	if (!dev)
+		return -ENOMEM;
+	device_initialize(dev);
+	dev->class = kup_class;
+	dev->type = &kup_dev_type;
+	dev->devt = devt;
+	dev->release = kup_node_release;
+	dev_set_drvdata(dev, sc);
+	err = dev_set_name(dev, "%s", sc->name);
+	if (!err)
+		err = device_add(dev);
+	if (err) {
+		put_device(dev);
+		return err;
+	}
+	sc->dev = dev;
+	return 0;
+}
+
+/* Called with kup_lock held; makes the char device and /dev/<name>. */
+static int kup_dev_publish(struct kupdev_softc *sc)
+{
+	dev_t devt;
+	int err;
+
+	sc->minor = ida_alloc_max(&kup_minors, KUP_MAX_DEVICES - 1, GFP_KERNEL);
+	if (sc->minor < 0)
+		return sc->minor;
+	devt = MKDEV(MAJOR(kup_devt), sc->minor);
+
+	err = -ENOMEM;
+	sc->cdev = cdev_alloc();
+	if (!sc->cdev)
+		goto free_minor;
+	sc->cdev->owner = THIS_MODULE;
+	sc->cdev->ops = &kup_dev_fops;
+	err = cdev_add(sc->cdev, devt, 1);
+	if (err)
+		goto put_cdev;
+
+	err = kup_dev_add_node(sc, devt);
+	if (err)
+		goto del_cdev;
+	return 0;
+
+del_cdev:
+	cdev_del(sc->cdev);
+	sc->cdev = NULL;
+	goto free_minor;
+put_cdev:
+	kobject_put(&sc->cdev->kobj);
+	sc->cdev = NULL;
+free_minor:
+	ida_free(&kup_minors, sc->minor);
+	sc->minor = -1;
+	return err;
+}
+
+/**
+ * kupdev_create_opts() - create a KUP device with explicit node settings
+ * @name: device name; the node is /dev/@name ([A-Za-z0-9_.-], 1..31 chars)
+ * @size: pages in each direction's data area of each channel (power of two)
+ * @chan_cnt: number of channels, 1..KUPDEV_MAX_CHANNELS
+ * @opts: node mode/owner, or NULL for 0600 root:root
+ *
+ * Context: process context; may sleep.
+ * Return: the new device, or ERR_PTR(-EINVAL) for bad arguments,
+ * ERR_PTR(-EEXIST) if a KUP device of that name exists, ERR_PTR(-ENOSPC)
+ * when no minor is left, ERR_PTR(-ENOMEM).
+ */
+struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
+					size_t chan_cnt,
+					const struct kupdev_options *opts)
+{
+	struct kupdev_softc *sc;
+	int err;
+
+	err = kup_args_valid(name, size, chan_cnt, opts);
+	if (err)
+		return ERR_PTR(err);
+	sc = kup_dev_alloc(name, size, chan_cnt, opts);
+	if (!sc)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&kup_lock);
+	if (kup_find_name_locked(name)) {
+		err = -EEXIST;
+		goto unlock;
+	}
+	err = kup_dev_publish(sc);
+	if (err)
+		goto unlock;
+	list_add_tail(&sc->node, &kup_devices);
+unlock:
+	mutex_unlock(&kup_lock);
+	if (err) {
+		kup_dev_put(sc);
+		return ERR_PTR(err);
+	}
+	return sc;
+}
+EXPORT_SYMBOL_GPL(kupdev_create_opts);
+
+/**
+ * kupdev_create() - create a KUP device /dev/@name with @chan_cnt channels
+ * @name: device name (see kupdev_create_opts())
+ * @size: pages in each direction's data area of each channel (power of two)
+ * @chan_cnt: number of channels
+ *
+ * The node is created mode 0600, owned by root.
+ *
+ * Context: process context; may sleep.
+ * Return: the device or an ERR_PTR() (see kupdev_create_opts()).
+ */
+struct kupdev_softc *kupdev_create(const char *name, size_t size,
+				   size_t chan_cnt)
+{
+	return kupdev_create_opts(name, size, chan_cnt, NULL);
+}
+EXPORT_SYMBOL_GPL(kupdev_create);
+
+/* Takes the device out of the registry and /dev; callers hold kup_lock. */
+static void kup_dev_unpublish_locked(struct kupdev_softc *sc)
+{
+	lockdep_assert_held(&kup_lock);
+	sc->dead = true;
+	list_del_init(&sc->node);
+	device_unregister(sc->dev);
+	/* Open files keep the cdev alive through their own reference. */
+	cdev_del(sc->cdev);
+	ida_free(&kup_minors, sc->minor);
+}
+
+/**
+ * kupdev_unload() - tear a KUP device down
+ * @sc: device from kupdev_create()
+ *
+ * Removes /dev/<name> at once. Users still attached are woken with an error;
+ * memory they can reach stays valid until their last reference is gone.
+ * @sc must not be used by the caller afterwards.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -EINVAL for a NULL or error pointer.
+ */
+int kupdev_unload(struct kupdev_softc *sc)
+{
+	if (IS_ERR_OR_NULL(sc))
+		return -EINVAL;
+	mutex_lock(&kup_lock);
+	kup_dev_unpublish_locked(sc);
+	mutex_unlock(&kup_lock);
+	kup_dev_put(sc);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kupdev_unload);
+
+void kup_registry_exit(void)
+{
+	struct kupdev_softc *sc, *tmp;
+
+	mutex_lock(&kup_lock);
+	list_for_each_entry_safe(sc, tmp, &kup_devices, node) {
+		pr_warn("kup: device %s was never unloaded by its client\n",
+			sc->name);
+		kup_dev_unpublish_locked(sc);
+		kup_dev_put(sc);
+	}
+	mutex_unlock(&kup_lock);
+}
+
+static int kup_dev_open(struct inode *inode, struct file *file)
+{
+	struct kupdev_softc *sc = kup_dev_get_by_minor(iminor(inode));
+
+	if (!sc)
+		return -ENODEV;
+	file->private_data = sc;
+	return nonseekable_open(inode, file);
+}
+
+static int kup_dev_release(struct inode *inode, struct file *file)
+{
+	kup_dev_put(file->private_data);
+	return 0;
+}
+
+const struct file_operations kup_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = kup_dev_open,
+	.release = kup_dev_release,
+	.llseek = no_llseek,
+};

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite (make check): host unit tests, the VM suite, and the
+# VM runner's self-tests. Every line "ok - ..." or "not ok - ..." from the
+# parts is one test; they are numbered here and counted at the end.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+log=build/check.log
+mkdir -p build
+: >"$log"
+n=0
+passed=0
+failed=0
+
+# report: number and count the TAP lines of a part, pass the rest through.
+report() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*)
+			n=$((n + 1)); passed=$((passed + 1))
+			echo "ok $n ${line#ok }" ;;
+		"not ok "*)
+			n=$((n + 1)); failed=$((failed + 1))
+			echo "not ok $n ${line#not ok }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# expect_caught NAME PATTERN ARGS...: a VM run that must be reported failed,
+# with PATTERN in the runner's explanation.
+expect_caught() {
+	local name=$1 pat=$2 out rc
+	shift 2
+	out=$(tests/vm/run-vm.sh "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/#   /' >>"$log"
+	if [ $rc -ne 0 ] && echo "$out" | grep -q -E "$pat"; then
+		echo "ok - runner catches $name"
+	else
+		echo "not ok - runner catches $name (exit $rc)"
+		echo "$out" | sed 's/^/#   /'
+	fi
+}
+
+run_parts() {
+	echo "# host unit tests"
+	for t in build/host/test_*; do
+		[ -x "$t" ] || continue
+		timeout 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
+	done
+	echo "# VM suite"
+	tests/vm/run-vm.sh
+	echo "# VM runner self-tests (each run below must be reported as failed)"
+	expect_caught "a planted WARN_ON" 'splat: .*WARNING:' \
+		--name selftest-warn --timeout 60 tests/vm/selftest_warn.sh
+	expect_caught "a planted hang" 'splat: .*blocked for more than' \
+		--name selftest-hang --timeout 90 --hung 5 tests/vm/selftest_hang.sh
+	expect_caught "a VM that never finishes" 'not ok - vm\(selftest-timeout\): finished within' \
+		--name selftest-timeout --timeout 20 --hung 0 tests/vm/selftest_hang.sh
+}
+
+start=$(date +%s)
+report < <(run_parts 2>&1 | tee -a "$log")
+echo "# $n tests in $(($(date +%s) - start))s; full log in $log"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $n -gt 0 ]

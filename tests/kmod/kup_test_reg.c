@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-kernel checks of the device registry. Loading succeeds only if every
+ * check holds; each failed check is logged with its line. While loaded it
+ * keeps /dev/kup_reg_mode (mode 0640, group 6) for the node-mode test.
+ */
+#include <linux/module.h>
+#include <kup/kupdev.h>
+
+static char *dup;
+module_param(dup, charp, 0444);
+MODULE_PARM_DESC(dup, "name of an existing KUP device; creating it must fail");
+
+static struct kupdev_softc *mode_dev;
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		pr_err("kup_test_reg: line %d: %s\n", __LINE__, #cond);	\
+		failures++;						\
+	}								\
+} while (0)
+
+static long create_err(const char *name, size_t size, size_t chans)
+{
+	struct kupdev_softc *sc = kupdev_create(name, size, chans);
+
+	if (IS_ERR(sc))
+		return PTR_ERR(sc);
+	kupdev_unload(sc);
+	return 0;
+}
+
+static void check_bad_arguments(void)
+{
+	CHECK(create_err(NULL, 1, 1) == -EINVAL);
+	CHECK(create_err("", 1, 1) == -EINVAL);
+	CHECK(create_err("a/b", 1, 1) == -EINVAL);
+	CHECK(create_err("..", 1, 1) == -EINVAL);
+	CHECK(create_err("name_that_is_much_too_long_for_kup", 1, 1) == -EINVAL);
+	CHECK(create_err("kup_reg_x", 0, 1) == -EINVAL);
+	CHECK(create_err("kup_reg_x", 3, 1) == -EINVAL);
+	CHECK(create_err("kup_reg_x", KUPDEV_MAX_PAGES * 2, 1) == -EINVAL);
+	CHECK(create_err("kup_reg_x", 1, 0) == -EINVAL);
+	CHECK(create_err("kup_reg_x", 1, KUPDEV_MAX_CHANNELS + 1) == -EINVAL);
+	CHECK(kupdev_unload(NULL) == -EINVAL);
+	CHECK(kupdev_unload(ERR_PTR(-ENOMEM)) == -EINVAL);
+}
+
+static void check_duplicates(void)
+{
+	struct kupdev_softc *a = kupdev_create("kup_reg_a", 1, 2);
+
+	CHECK(!IS_ERR(a));
+	if (IS_ERR(a))
+		return;
+	CHECK(create_err("kup_reg_a", 1, 2) == -EEXIST);
+	kupdev_unload(a);
+	/* The name is free again once its device is gone. */
+	CHECK(create_err("kup_reg_a", 1, 2) == 0);
+	if (dup)
+		CHECK(create_err(dup, 1, 1) == -EEXIST);
+}
+
+static int __init kup_test_reg_init(void)
+{
+	struct kupdev_options opts = {
+		.mode = 0640,
+		.uid = GLOBAL_ROOT_UID,
+		.gid = KGIDT_INIT(6),
+	};
+
+	check_bad_arguments();
+	check_duplicates();
+	mode_dev = kupdev_create_opts("kup_reg_mode", 1, 1, &opts);
+	CHECK(!IS_ERR(mode_dev));
+	if (failures) {
+		if (!IS_ERR(mode_dev))
+			kupdev_unload(mode_dev);
+		return -EINVAL;
+	}
+	pr_info("kup_test_reg: all checks passed\n");
+	return 0;
+}
+
+static void __exit kup_test_reg_exit(void)
+{
+	kupdev_unload(mode_dev);
+}
+
+module_init(kup_test_reg_init);
+module_exit(kup_test_reg_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUP registry checks (test only)");

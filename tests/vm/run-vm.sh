@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's kernel under QEMU with an initramfs of our own and run
+# in-VM test scripts in it. Prints TAP lines ("ok - ..." / "not ok - ...")
+# for each in-VM test and for the runner's own verdicts (end reached, no
+# splat, no timeout); exits non-zero if any of them failed.
+#
+# usage: run-vm.sh [--timeout SECS] [--hung SECS] [--name TAG] [--demo]
+#                  [SCRIPT...]
+# SCRIPTs default to tests/vm/t_*.sh; --demo runs tests/vm/demo.sh instead.
+# Environment: KERNEL (image to boot), KDIR (its headers, for the modules).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+timeout=240
+hung=30
+tag=suite
+demo=0
+scripts=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout=$2; shift 2 ;;
+	--hung) hung=$2; shift 2 ;;
+	--name) tag=$2; shift 2 ;;
+	--demo) demo=1; tag=demo; shift ;;
+	*) scripts+=("$1"); shift ;;
+	esac
+done
+if [ ${#scripts[@]} -eq 0 ]; then
+	if [ $demo = 1 ]; then
+		scripts=("$top/tests/vm/demo.sh")
+	else
+		scripts=("$top"/tests/vm/t_*.sh)
+	fi
+fi
+
+KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | head -1)}
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+	"$KDIR/include/generated/utsrelease.h" 2>/dev/null)
+KERNEL=${KERNEL:-/boot/vmlinuz-$kver}
+work="$top/build/vm/$tag"
+console="$work/console.log"
+output="$work/output.log"
+
+die() {
+	echo "not ok - vm($tag): $*"
+	exit 1
+}
+
+[ -r "$KERNEL" ] || die "no kernel image $KERNEL (set KERNEL=)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
+busybox=$(command -v busybox) || die "busybox missing"
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	die "$busybox is not static (install busybox-static)"
+
+# The initramfs: busybox, our modules, static test programs, the scripts.
+build_initramfs() {
+	local root="$work/root" i=0 s
+	rm -rf "$work" && mkdir -p "$root"/{bin,dev,proc,sys,tmp,kmod,tests}
+	cp "$busybox" "$root/bin/busybox"
+	find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
+		xargs -r cp -t "$root/kmod/"
+	[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
+	[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
+	cp "$top/tests/vm/lib.sh" "$root/tests/"
+	for s in "${scripts[@]}"; do
+		i=$((i + 1))
+		cp "$s" "$root/tests/$(printf '%02d' $i)_$(basename "$s")"
+	done
+	sed "s/@HUNG@/$hung/" "$top/tests/vm/init" >"$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+}
+
+# Console to serial 0 (kernel messages), test output to serial 1: user
+# space and printk never interleave mid-line in the file we parse.
+boot() {
+	local accel=tcg,thread=multi
+	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+		-accel "$accel" -cpu max -smp 2 -m 1024 -no-reboot \
+		-display none -monitor none -nodefaults \
+		-serial "file:$console" -serial "file:$output" \
+		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on" \
+		</dev/null >"$work/qemu.log" 2>&1
+}
+
+splat_re='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hung task|blocked for more than|Kernel panic'
+
+build_initramfs || die "cannot build the initramfs"
+start=$(date +%s)
+boot
+rc=$?
+secs=$(($(date +%s) - start))
+
+if [ $demo = 1 ]; then
+	grep -v '^# KUP-VM-END' "$output"
+else
+	grep -E '^(not )?ok ' "$output" |
+		sed "s/^\(\(not \)\?ok\) /\1 - vm($tag): /; s/: - /: /"
+fi
+fail=0
+verdict() {
+	if [ "$1" = 0 ]; then echo "ok - vm($tag): $2"; else echo "not ok - vm($tag): $2"; fail=1; fi
+}
+[ $rc -ne 124 ] && [ $rc -ne 137 ]
+verdict $? "finished within ${timeout}s (took ${secs}s)"
+grep -q '^# KUP-VM-END' "$output" && grep -q 'KUP-VM-END' "$console"
+verdict $? "reached the end sentinel"
+! grep -q -E "$splat_re" "$console"
+verdict $? "no kernel splat on the console"
+grep -q '^not ok ' "$output" && fail=1
+if [ $fail = 1 ]; then
+	echo "# vm($tag) failed; console tail ($console):"
+	grep -E -m5 "$splat_re" "$console" | sed 's/^/#   splat: /'
+	tail -n 25 "$console" | sed 's/^/#   /'
+	grep -v -E '^(not )?ok ' "$output" | tail -n 25 | sed 's/^/#   out: /'
+fi
+exit $fail
