@@ -7,6 +7,8 @@
 #   make bench    benchmarks (never part of make check)
 #   make install  install modules, library and headers on this machine
 
+MAKEFLAGS += --no-print-directory
+
 KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
 KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
