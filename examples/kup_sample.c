@@ -27,6 +27,7 @@ static int __init kup_sample_init(void)
 		pr_err("kup_sample: cannot create %s: %ld\n", name, PTR_ERR(sc));
 		return PTR_ERR(sc);
 	}
+	kupdev_notify(sc);
 	pr_info("kup_sample: /dev/%s with %u channels\n", name, chans);
 	return 0;
 }

@@ -12,8 +12,14 @@
 #include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/kthread.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/string.h>
 #include <linux/version.h>
 #include "kup_internal.h"
@@ -21,12 +27,18 @@
 static DEFINE_MUTEX(kup_lock);		/* protects kup_devices and minors */
 static LIST_HEAD(kup_devices);
 static DEFINE_IDA(kup_minors);
+static const struct file_operations kup_dev_fops;
 
 static void kup_dev_free(struct kref *ref)
 {
 	struct kupdev_softc *sc = container_of(ref, struct kupdev_softc, ref);
 
 	kfree(sc);
+}
+
+void kup_dev_get(struct kupdev_softc *sc)
+{
+	kref_get(&sc->ref);
 }
 
 void kup_dev_put(struct kupdev_softc *sc)
@@ -148,11 +160,20 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 					  size_t chan_cnt,
 					  const struct kupdev_options *opts)
 {
-	struct kupdev_softc *sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	struct kupdev_softc *sc;
+	size_t i;
 
+	sc = kzalloc(struct_size(sc, chans, chan_cnt), GFP_KERNEL);
 	if (!sc)
 		return NULL;
 	kref_init(&sc->ref);
+	init_waitqueue_head(&sc->ready_wq);
+	init_waitqueue_head(&sc->attach_wq);
+	mutex_init(&sc->ops_lock);
+	for (i = 0; i < chan_cnt; i++) {
+		spin_lock_init(&sc->chans[i].lock);
+		sc->chans[i].id = i;
+	}
 	INIT_LIST_HEAD(&sc->node);
 	strscpy(sc->name, name, sizeof(sc->name));
 	sc->size = size;
@@ -200,6 +221,26 @@ static int kup_dev_add_node(struct kupdev_softc *sc, dev_t devt)
 		return err;
 	}
 	sc->dev = dev;
+	return 0;
+}
+
+/* /proc/kup/<name>: one line of counters per channel. */
+static int kup_stats_show(struct seq_file *m, void *v)
+{
+	struct kupdev_softc *sc = m->private;
+	size_t i;
+
+	seq_puts(m, "chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches\n");
+	for (i = 0; i < sc->chan_cnt; i++) {
+		const struct kup_stats *st = &sc->chans[i].stats;
+
+		seq_printf(m, "%zu %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			   i, READ_ONCE(sc->chans[i].sess) != NULL,
+			   st->k2u_msgs, st->k2u_bytes, st->u2k_msgs,
+			   st->u2k_bytes, st->wakeups_sent, st->wakeups_recv,
+			   st->full_waits, st->empty_waits, st->proto_errors,
+			   st->attaches);
+	}
 	return 0;
 }
 
@@ -276,6 +317,9 @@ struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
 	err = kup_dev_publish(sc);
 	if (err)
 		goto unlock;
+	/* Statistics are a nicety: a device without them still works. */
+	sc->proc = proc_create_single_data(sc->name, 0400, kup_proc_dir,
+					   kup_stats_show, sc);
 	list_add_tail(&sc->node, &kup_devices);
 unlock:
 	mutex_unlock(&kup_lock);
@@ -317,13 +361,33 @@ static void kup_dev_unpublish_locked(struct kupdev_softc *sc)
 	ida_free(&kup_minors, sc->minor);
 }
 
+/*
+ * After unpublishing: wake and detach everybody, and make sure the client's
+ * callbacks are never called again (its module may be going away).
+ */
+static void kup_dev_shutdown(struct kupdev_softc *sc)
+{
+	WRITE_ONCE(sc->dead, true);
+	wake_up_all(&sc->ready_wq);
+	wake_up_all(&sc->attach_wq);
+	kup_chan_detach_all(sc);
+	mutex_lock(&sc->ops_lock);
+	sc->ops = NULL;
+	mutex_unlock(&sc->ops_lock);
+	proc_remove(sc->proc);
+}
+
 /**
  * kupdev_unload() - tear a KUP device down
  * @sc: device from kupdev_create()
  *
- * Removes /dev/<name> at once. Users still attached are woken with an error;
- * memory they can reach stays valid until their last reference is gone.
- * @sc must not be used by the caller afterwards.
+ * Removes /dev/<name> at once. Every user and kernel thread blocked on the
+ * device wakes with -EPIPE; user mappings stay valid until unmapped. Calls
+ * already in flight on other threads may finish; a message still held
+ * (receive without unlock, reserve without commit) keeps the device's memory
+ * until kupdev_unlock_channel()/kupdev_commit(). No new call may start
+ * after kupdev_unload() returned, and the attach/detach callbacks are not
+ * called any more.
  *
  * Context: process context; may sleep.
  * Return: 0, or -EINVAL for a NULL or error pointer.
@@ -335,6 +399,7 @@ int kupdev_unload(struct kupdev_softc *sc)
 	mutex_lock(&kup_lock);
 	kup_dev_unpublish_locked(sc);
 	mutex_unlock(&kup_lock);
+	kup_dev_shutdown(sc);
 	kup_dev_put(sc);
 	return 0;
 }
@@ -349,7 +414,10 @@ void kup_registry_exit(void)
 		pr_warn("kup: device %s was never unloaded by its client\n",
 			sc->name);
 		kup_dev_unpublish_locked(sc);
+		mutex_unlock(&kup_lock);
+		kup_dev_shutdown(sc);
 		kup_dev_put(sc);
+		mutex_lock(&kup_lock);
 	}
 	mutex_unlock(&kup_lock);
 }
@@ -370,9 +438,169 @@ static int kup_dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-const struct file_operations kup_dev_fops = {
+static long kup_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct kupdev_softc *sc = file->private_data;
+	struct kup_dev_info info = {};
+
+	if (READ_ONCE(sc->dead))
+		return -EPIPE;
+	switch (cmd) {
+	case KUP_IOC_ATTACH:
+		return kup_attach(sc, (struct kup_attach __user *)arg);
+	case KUP_IOC_INFO:
+		info.chan_cnt = sc->chan_cnt;
+		info.pages = sc->size;
+		info.ready = READ_ONCE(sc->ready);
+		return copy_to_user((void __user *)arg, &info, sizeof(info)) ?
+		       -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+/* Readable once the client called kupdev_notify(); HUP once unloaded. */
+static __poll_t kup_dev_poll(struct file *file, poll_table *wait)
+{
+	struct kupdev_softc *sc = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &sc->ready_wq, wait);
+	if (READ_ONCE(sc->ready))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(sc->dead))
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+static const struct file_operations kup_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = kup_dev_open,
 	.release = kup_dev_release,
+	.unlocked_ioctl = kup_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = kup_dev_poll,
 	.llseek = no_llseek,
 };
+
+/**
+ * kupdev_notify() - tell user space the device's channels are available
+ * @sc: device
+ *
+ * Until it is called, attaching a channel waits (or fails with EAGAIN if
+ * the user asked not to wait); afterwards the device fd is readable.
+ *
+ * Context: any context.
+ */
+void kupdev_notify(struct kupdev_softc *sc)
+{
+	if (IS_ERR_OR_NULL(sc))
+		return;
+	WRITE_ONCE(sc->ready, true);
+	wake_up_all(&sc->ready_wq);
+}
+EXPORT_SYMBOL_GPL(kupdev_notify);
+
+static bool kup_should_stop(void)
+{
+	return (current->flags & PF_KTHREAD) && kthread_should_stop();
+}
+
+static int kup_take_pending(struct kupdev_softc *sc)
+{
+	unsigned int id;
+
+	for_each_set_bit(id, sc->pending, sc->chan_cnt)
+		if (test_and_clear_bit(id, sc->pending))
+			return id;
+	return -1;
+}
+
+/**
+ * kupdev_wait_channel() - wait until a user attaches a channel
+ * @sc: device
+ *
+ * Each attach is reported once, to one caller.
+ *
+ * Context: process context; sleeps.
+ * Return: the channel id; -EPIPE once the device is unloaded; -EINTR on a
+ * signal or kthread_stop().
+ */
+int kupdev_wait_channel(struct kupdev_softc *sc)
+{
+	int id = -1;
+
+	if (IS_ERR_OR_NULL(sc))
+		return -EINVAL;
+	if (wait_event_interruptible(sc->attach_wq,
+				     (id = kup_take_pending(sc)) >= 0 ||
+				     READ_ONCE(sc->dead) || kup_should_stop()))
+		return -EINTR;
+	if (id >= 0)
+		return id;
+	return READ_ONCE(sc->dead) ? -EPIPE : -EINTR;
+}
+EXPORT_SYMBOL_GPL(kupdev_wait_channel);
+
+/* A user is attached and has not broken the channel. */
+static bool kup_chan_usable(struct kup_chan *ch)
+{
+	unsigned long irqf;
+	bool ok;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	ok = ch->sess && !READ_ONCE(ch->sess->broken);
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return ok;
+}
+
+/**
+ * kupdev_wait_attached() - wait until a user is attached to one channel
+ * @sc: device
+ * @chan_id: channel
+ *
+ * A channel its user broke counts as not attached until a new user comes.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 (a user is attached now); -EPIPE once the device is unloaded;
+ * -EINTR on a signal or kthread_stop(); -EINVAL for a bad channel.
+ */
+int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_chan *ch;
+
+	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
+		return -EINVAL;
+	ch = &sc->chans[chan_id];
+	if (wait_event_interruptible(sc->attach_wq,
+				     kup_chan_usable(ch) || READ_ONCE(sc->dead) ||
+				     kup_should_stop()))
+		return -EINTR;
+	if (READ_ONCE(sc->dead))
+		return -EPIPE;
+	return kup_chan_usable(ch) ? 0 : -EINTR;
+}
+EXPORT_SYMBOL_GPL(kupdev_wait_attached);
+
+/**
+ * kupdev_set_ops() - learn of users attaching and detaching
+ * @sc: device
+ * @ops: callbacks (NULL to stop), each called in process context with the
+ *       channel id; they must not call kupdev_unload() or kupdev_set_ops()
+ * @priv: passed to the callbacks
+ *
+ * Context: process context; may sleep (waits for a running callback).
+ */
+void kupdev_set_ops(struct kupdev_softc *sc, const struct kupdev_ops *ops,
+		    void *priv)
+{
+	if (IS_ERR_OR_NULL(sc))
+		return;
+	mutex_lock(&sc->ops_lock);
+	if (!READ_ONCE(sc->dead)) {
+		sc->ops = ops;
+		sc->ops_priv = priv;
+	}
+	mutex_unlock(&sc->ops_lock);
+}
+EXPORT_SYMBOL_GPL(kupdev_set_ops);

@@ -7,12 +7,58 @@
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <kup/kupdev.h>
+#include <kup/ring.h>
 
 #define KUP_MAX_DEVICES		256
 
+/*
+ * One attachment of a user to a channel: the shared pages, the kernel's
+ * mappings of them and the kernel's private ring state. A new attach gets a
+ * new session, so a kernel thread still finishing a call on the old one can
+ * never write into the new user's rings.
+ *
+ * References: the channel while attached, the channel fd, each kernel call
+ * in flight, and a message held between receive and unlock (or a reserve
+ * before its commit). A session holds a reference on its device.
+ */
+struct kup_sess {
+	refcount_t ref;
+	struct kupdev_softc *sc;
+	struct kup_chan *ch;
+	unsigned int npages;		/* data pages per direction */
+	struct page **ro_pages;		/* RO region: ctrl page, k2u data x2 */
+	struct page **rw_pages;		/* RW region: ctrl page, u2k data x2 */
+	void *ro_ctrl, *rw_ctrl;	/* the two control pages */
+	struct kup_ring k2u, u2k;	/* kernel views of both rings */
+	struct kup_prod k2u_p;		/* kernel's private producer state */
+	struct kup_cons u2k_c;		/* kernel's private consumer state */
+	__u32 *status;			/* KUP_ST_* in the RO page */
+	__u32 *u2k_want;		/* user-written hint for POLLOUT */
+	wait_queue_head_t kwq;		/* kernel threads of this channel */
+	wait_queue_head_t uwq;		/* user pollers */
+	bool detached;			/* user gone or device unloaded */
+	bool broken;			/* protocol violation seen */
+	struct work_struct free_work;
+};
+
+struct kup_chan {
+	spinlock_t lock;		/* sess, rx_sess, tx_sess */
+	int id;
+	struct kup_sess *sess;		/* attached session or NULL */
+	struct kup_sess *rx_sess;	/* holds a received message */
+	struct kup_sess *tx_sess;	/* holds a reserved record */
+	size_t rx_len;			/* length of the held message */
+	struct kup_stats stats;
+};
+
 struct kupdev_softc {
-	struct kref ref;		/* client + each open file */
+	struct kref ref;		/* client, open files, sessions */
 	struct list_head node;		/* in kup_devices, under kup_lock */
 	char name[KUPDEV_NAME_MAX + 1];
 	size_t size;			/* pages per direction per channel */
@@ -20,18 +66,38 @@ struct kupdev_softc {
 	int minor;
 	struct cdev *cdev;
 	struct device *dev;
+	struct proc_dir_entry *proc;
 	struct kupdev_options opts;
 	bool dead;			/* kupdev_unload() has begun */
+	bool ready;			/* kupdev_notify() was called */
+	wait_queue_head_t ready_wq;	/* users waiting for notify */
+	wait_queue_head_t attach_wq;	/* kupdev_wait_channel() */
+	unsigned long pending[BITS_TO_LONGS(KUPDEV_MAX_CHANNELS)];
+	struct mutex ops_lock;		/* ops, priv; held across callbacks */
+	const struct kupdev_ops *ops;
+	void *ops_priv;
+	struct kup_chan chans[];
 };
 
 /* kup_main.c: the module-wide state every device hangs off. */
 extern struct class *kup_class;
 extern dev_t kup_devt;
+extern struct workqueue_struct *kup_wq;
+extern struct proc_dir_entry *kup_proc_dir;
 
 /* kup_dev.c */
-extern const struct file_operations kup_dev_fops;
+void kup_dev_get(struct kupdev_softc *sc);
 void kup_dev_put(struct kupdev_softc *sc);
-struct kupdev_softc *kup_dev_get_by_minor(int minor);
 void kup_registry_exit(void);
+
+/* kup_sess.c */
+long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg);
+void kup_sess_put(struct kup_sess *s);
+void kup_sess_detach(struct kup_sess *s, __u32 why);
+void kup_sess_break(struct kup_sess *s);
+void kup_chan_detach_all(struct kupdev_softc *sc);
+
+/* kup_io.c */
+bool kup_sess_stopped(const struct kup_sess *s);
 
 #endif /* _KUP_INTERNAL_H */

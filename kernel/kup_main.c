@@ -5,11 +5,14 @@
  */
 #include <linux/module.h>
 #include <linux/fs.h>
+#include <linux/proc_fs.h>
 #include <linux/version.h>
 #include "kup_internal.h"
 
 struct class *kup_class;
 dev_t kup_devt;
+struct workqueue_struct *kup_wq;
+struct proc_dir_entry *kup_proc_dir;
 
 static int __init kup_init(void)
 {
@@ -27,9 +30,20 @@ static int __init kup_init(void)
 		err = PTR_ERR(kup_class);
 		goto unregister_region;
 	}
+	err = -ENOMEM;
+	kup_wq = alloc_workqueue("kup", 0, 0);
+	if (!kup_wq)
+		goto destroy_class;
+	kup_proc_dir = proc_mkdir("kup", NULL);
+	if (!kup_proc_dir)
+		goto destroy_wq;
 	pr_info("kup: loaded\n");
 	return 0;
 
+destroy_wq:
+	destroy_workqueue(kup_wq);
+destroy_class:
+	class_destroy(kup_class);
 unregister_region:
 	unregister_chrdev_region(kup_devt, KUP_MAX_DEVICES);
 	return err;
@@ -43,6 +57,9 @@ static void __exit kup_exit(void)
 	 * leaked with a dangling class.
 	 */
 	kup_registry_exit();
+	/* Sessions are freed from kup_wq: let the last of them finish. */
+	destroy_workqueue(kup_wq);
+	proc_remove(kup_proc_dir);
 	class_destroy(kup_class);
 	unregister_chrdev_region(kup_devt, KUP_MAX_DEVICES);
 	pr_info("kup: unloaded\n");

@@ -58,6 +58,7 @@ KUP_API void *kernproxy_open(char const *name)
 		kup_fail(NULL, ENOMEM);
 		return NULL;
 	}
+	pthread_mutex_init(&h->lock, NULL);
 	h->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (h->fd < 0) {
 		/* A node that vanished with its device reads as ENODEV/ENXIO. */
@@ -79,7 +80,10 @@ KUP_API void kernproxy_close(void *handle)
 
 	if (!h)
 		return;
+	while (h->chans)
+		kernproxy_detach(h->chans);
 	close(h->fd);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
 

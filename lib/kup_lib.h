@@ -3,16 +3,46 @@
 #ifndef _KUP_LIB_H
 #define _KUP_LIB_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <kup.h>
+#include <kup/ring.h>
 
 #define KUP_API __attribute__((visibility("default")))
 
+struct kup_chan_handle;
+
 struct kup_handle {
-	int fd;			/* /dev/<name> */
-	int error;		/* last error seen on this handle */
+	int fd;				/* /dev/<name> */
+	int error;			/* last error seen on this handle */
+	pthread_mutex_t lock;		/* chans */
+	struct kup_chan_handle *chans;	/* attached channels */
+};
+
+struct kup_chan_handle {
+	/* Hot: the two rings and our private side of each. */
+	struct kup_ring tx;		/* u2k: we produce */
+	struct kup_ring rx;		/* k2u: we consume */
+	struct kup_prod txp;
+	struct kup_cons rxc;
+	const kup_u32 *status;		/* KUP_ST_* from the kernel */
+	kup_u32 *want;			/* bytes we wait for, for POLLOUT */
+	unsigned int spin;
+	int fd;				/* channel fd */
+	size_t last_len;		/* length of the last message received */
+	bool reserved;			/* a reserve awaits its commit */
+	int error;
+	/* Cold. */
+	struct kup_handle *dev;
+	struct kup_chan_handle *next;
+	void *ro, *rw;
+	size_t ro_len, rw_len;
+	unsigned int chan_id;
 };
 
 /* Record @err for the thread and the handle; returns -1 for chaining. */
 int kup_fail(struct kup_handle *h, int err);
+int kup_chan_fail(struct kup_chan_handle *c, int err);
+void kup_chan_free(struct kup_chan_handle *c);
 
 #endif /* _KUP_LIB_H */

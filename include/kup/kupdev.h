@@ -16,7 +16,20 @@
 /* Largest data area of one direction of one channel, in pages. */
 #define KUPDEV_MAX_PAGES	1024
 
+/* kupdev_*_flags(): fail with -EAGAIN instead of sleeping. */
+#define KUPDEV_NB		0x1u
+
 struct kupdev_softc;
+
+/**
+ * struct kupdev_ops - callbacks for users coming and going
+ * @attach: a user attached @chan_id
+ * @detach: the user of @chan_id closed it or died
+ */
+struct kupdev_ops {
+	void (*attach)(struct kupdev_softc *sc, int chan_id, void *priv);
+	void (*detach)(struct kupdev_softc *sc, int chan_id, void *priv);
+};
 
 /**
  * struct kupdev_options - optional settings for kupdev_create_opts()
@@ -36,5 +49,27 @@ struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
 					size_t chan_cnt,
 					const struct kupdev_options *opts);
 int kupdev_unload(struct kupdev_softc *sc);
+int kupdev_wait_channel(struct kupdev_softc *sc);
+void kupdev_notify(struct kupdev_softc *sc);
+int kupdev_send(struct kupdev_softc *sc, void *data, size_t len, int chan_id);
+void *kupdev_receive(struct kupdev_softc *sc, int chan_id);
+void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id);
+void kupdev_pass(struct kupdev_softc *sc, int chan_id);
+
+/* Extended API. */
+int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id);
+void kupdev_set_ops(struct kupdev_softc *sc, const struct kupdev_ops *ops,
+		    void *priv);
+int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
+		      size_t len, unsigned int flags);
+void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
+		     unsigned int flags);
+int kupdev_commit(struct kupdev_softc *sc, int chan_id);
+void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
+			 unsigned int flags);
+size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id);
+ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
+			    size_t size, unsigned int flags);
+size_t kupdev_max_msg(struct kupdev_softc *sc);
 
 #endif /* _KUP_KUPDEV_H */

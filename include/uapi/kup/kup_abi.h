@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * KUP shared ABI: the layout of a channel's shared memory and the ioctls.
+ * Fixed-width types only; used by kup.ko and by libkup.
+ *
+ * A channel has two single-producer/single-consumer byte rings:
+ *   k2u: kernel produces, user consumes
+ *   u2k: user produces, kernel consumes
+ * The user maps a channel in two regions of its channel fd:
+ *   RO region (offset 0, PROT_READ only):
+ *      page 0: struct kup_layout, then the kernel-written ring words
+ *      then the k2u data pages, mapped twice back to back
+ *   RW region (offset KUP_MMAP_RW_OFFSET, PROT_READ|PROT_WRITE):
+ *      page 0: the user-written ring words
+ *      then the u2k data pages, mapped twice back to back
+ * Because data is mapped twice, a record that starts near the end of the
+ * data area continues contiguously: records never wrap for their reader.
+ */
+#ifndef _UAPI_KUP_ABI_H
+#define _UAPI_KUP_ABI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KUP_MAGIC		0x4b555031u	/* "KUP1" */
+#define KUP_ABI_VERSION		1
+
+/* Every record starts with this header, 8-byte aligned. */
+struct kup_rec_hdr {
+	__u32 len;		/* payload bytes that follow */
+	__u32 flags;		/* reserved, 0 */
+};
+#define KUP_REC_ALIGN		8
+
+/* Ring word flags (the *_flags words). */
+#define KUP_NEED_WAKEUP		0x1u	/* the side owning this word sleeps */
+
+/* kup_layout.status bits, written by the kernel. */
+#define KUP_ST_DETACHED		0x1u	/* device unloaded or channel closed */
+#define KUP_ST_BROKEN		0x2u	/* a protocol violation was seen */
+
+/*
+ * Where each ring word lives: byte offsets inside the RO (kernel-written)
+ * or RW (user-written) control page. Each position has a cache line.
+ */
+struct kup_layout {
+	__u32 magic;
+	__u32 version;
+	__u32 page_size;
+	__u32 chan_id;
+	__u64 data_size;	/* bytes in each direction's data area */
+	__u64 max_msg;		/* largest payload of one record */
+	__u64 ro_size;		/* bytes of the RO region */
+	__u64 rw_size;		/* bytes of the RW region */
+	__u64 data_offset;	/* data area offset inside each region */
+	__u32 off_status;	/* RO: __u32 status */
+	__u32 off_k2u_prod;	/* RO: __u64 k2u producer position */
+	__u32 off_k2u_prod_flags; /* RO: __u32, kernel waits for room */
+	__u32 off_u2k_cons;	/* RO: __u64 u2k consumer position */
+	__u32 off_u2k_cons_flags; /* RO: __u32, kernel waits for data */
+	__u32 off_u2k_prod;	/* RW: __u64 u2k producer position */
+	__u32 off_u2k_prod_flags; /* RW: __u32, user waits for room */
+	__u32 off_u2k_want;	/* RW: __u32, bytes the waiting user needs */
+	__u32 off_k2u_cons;	/* RW: __u64 k2u consumer position */
+	__u32 off_k2u_cons_flags; /* RW: __u32, user waits for data */
+};
+
+/* mmap offset of the RW region; the RO region is at offset 0. */
+#define KUP_MMAP_RW_OFFSET	0x10000000ull
+
+/* KUP_IOC_ATTACH: attach a channel; returns a new channel fd. */
+struct kup_attach {
+	__u32 chan_id;		/* in */
+	__u32 pages;		/* in: must equal the device's size */
+	__u32 flags;		/* in: KUP_ATTACH_* */
+	__u32 abi_version;	/* in: KUP_ABI_VERSION */
+	__s32 fd;		/* out: channel fd */
+	__u32 pad;
+	__u64 ro_size;		/* out */
+	__u64 rw_size;		/* out */
+	__u64 rw_offset;	/* out: mmap offset of the RW region */
+};
+#define KUP_ATTACH_NOWAIT	0x1u	/* EAGAIN instead of waiting for notify */
+#define KUP_ATTACH_FLAGS	KUP_ATTACH_NOWAIT
+
+/* KUP_IOC_INFO on the device fd. */
+struct kup_dev_info {
+	__u32 chan_cnt;
+	__u32 pages;
+	__u32 ready;		/* kupdev_notify() was called */
+	__u32 pad;
+};
+
+/* Per-channel statistics, counted by the kernel (KUP_IOC_STATS). */
+struct kup_stats {
+	__u64 k2u_msgs;
+	__u64 k2u_bytes;
+	__u64 u2k_msgs;
+	__u64 u2k_bytes;
+	__u64 wakeups_sent;	/* kernel woke a sleeping user */
+	__u64 wakeups_recv;	/* user woke the kernel (KUP_IOC_WAKE) */
+	__u64 full_waits;	/* kernel slept for room */
+	__u64 empty_waits;	/* kernel slept for data */
+	__u64 proto_errors;
+	__u64 attaches;
+};
+
+#define KUP_IOC_MAGIC		0xb7
+#define KUP_IOC_ATTACH		_IOWR(KUP_IOC_MAGIC, 1, struct kup_attach)
+#define KUP_IOC_INFO		_IOR(KUP_IOC_MAGIC, 2, struct kup_dev_info)
+/* On a channel fd: */
+#define KUP_IOC_WAKE		_IO(KUP_IOC_MAGIC, 3)
+#define KUP_IOC_STATS		_IOR(KUP_IOC_MAGIC, 4, struct kup_stats)
+
+#endif /* _UAPI_KUP_ABI_H */

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The KUP in-kernel data path: send, receive, reserve/commit, peek/unlock,
+ * and the waits behind them.
+ *
+ * The kernel side of each direction of a channel is a single producer or
+ * a single consumer: callers serialize their own calls per channel and
+ * direction (one kernel thread per direction is the usual shape).
+ */
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include "kup_internal.h"
+
+static unsigned int spin_iters = 2000;
+module_param(spin_iters, uint, 0644);
+MODULE_PARM_DESC(spin_iters, "ring checks before a kernel caller sleeps");
+
+/* kthread_should_stop() is only meaningful, and only legal, in a kthread. */
+static bool kup_should_stop(void)
+{
+	return (current->flags & PF_KTHREAD) && kthread_should_stop();
+}
+
+/* Nothing more will come through this session for a kernel caller. */
+bool kup_sess_stopped(const struct kup_sess *s)
+{
+	return READ_ONCE(s->detached) || READ_ONCE(s->broken) ||
+	       READ_ONCE(s->sc->dead);
+}
+
+static int kup_sess_error(const struct kup_sess *s)
+{
+	return READ_ONCE(s->broken) ? -EPROTO : -EPIPE;
+}
+
+/* The attached session of a channel, with a reference, or an error. */
+static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s = NULL;
+	struct kup_chan *ch;
+	unsigned long irqf;
+
+	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
+		return ERR_PTR(-EINVAL);
+	ch = &sc->chans[chan_id];
+	spin_lock_irqsave(&ch->lock, irqf);
+	if (ch->sess && !READ_ONCE(sc->dead)) {
+		s = ch->sess;
+		refcount_inc(&s->ref);
+	}
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return s ?: ERR_PTR(-EPIPE);
+}
+
+/*
+ * Sleep until @cond, the session stops, or the caller must stop. A kthread
+ * is asked to stop by kthread_stop(), which wakes it out of this wait.
+ */
+#define kup_wait(s, cond)						\
+({									\
+	int __err = wait_event_interruptible((s)->kwq,			\
+		(cond) || kup_sess_stopped(s) || kup_should_stop());	\
+	__err ? -EINTR : kup_should_stop() ? -EINTR : 0;		\
+})
+
+/* Wait for a record from user space; 0 with *msg and *len set, or -errno. */
+static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
+		       unsigned int flags)
+{
+	unsigned int spins = 0;
+	int err;
+
+	for (;;) {
+		if (READ_ONCE(s->sc->dead) || READ_ONCE(s->broken))
+			return kup_sess_error(s);
+		/* Records already sent are delivered even after a detach. */
+		err = kup_cons_peek(&s->u2k, &s->u2k_c, msg, len);
+		if (err == -EPROTO)
+			kup_sess_break(s);
+		if (err != -EAGAIN)
+			return err;
+		if (READ_ONCE(s->detached))
+			return -EPIPE;
+		if (flags & KUPDEV_NB)
+			return -EAGAIN;
+		if (spins++ < spin_iters) {
+			cpu_relax();
+			continue;
+		}
+		spins = 0;
+		if (kup_cons_prepare_sleep(&s->u2k, &s->u2k_c)) {
+			kup_end_sleep(s->u2k.cons_flags);
+			continue;
+		}
+		s->ch->stats.empty_waits++;
+		err = kup_wait(s, kup_cons_ready(&s->u2k, &s->u2k_c));
+		kup_end_sleep(s->u2k.cons_flags);
+		if (err)
+			return err;
+	}
+}
+
+/* Wait for room for @len bytes towards user space; 0 with *buf, or -errno. */
+static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
+		       unsigned int flags)
+{
+	unsigned int spins = 0;
+	int err;
+
+	for (;;) {
+		if (kup_sess_stopped(s))
+			return kup_sess_error(s);
+		err = kup_prod_reserve(&s->k2u, &s->k2u_p, len, buf);
+		if (err == -EPROTO)
+			kup_sess_break(s);
+		if (err != -EAGAIN)
+			return err;
+		if (flags & KUPDEV_NB)
+			return -EAGAIN;
+		if (spins++ < spin_iters) {
+			cpu_relax();
+			continue;
+		}
+		spins = 0;
+		if (kup_prod_prepare_sleep(&s->k2u, &s->k2u_p, len)) {
+			kup_end_sleep(s->k2u.prod_flags);
+			continue;
+		}
+		s->ch->stats.full_waits++;
+		err = kup_wait(s, kup_prod_room(&s->k2u, &s->k2u_p, len));
+		kup_end_sleep(s->k2u.prod_flags);
+		if (err)
+			return err;
+	}
+}
+
+static void kup_tx_commit(struct kup_sess *s)
+{
+	struct kup_stats *st = &s->ch->stats;
+
+	st->k2u_msgs++;
+	st->k2u_bytes += s->k2u_p.pending_len;
+	kup_prod_commit(&s->k2u, &s->k2u_p);
+	if (kup_prod_must_wake(&s->k2u)) {
+		st->wakeups_sent++;
+		wake_up_interruptible(&s->uwq);
+	}
+}
+
+static void kup_rx_release(struct kup_sess *s)
+{
+	kup_cons_publish(&s->u2k, &s->u2k_c);
+	if (kup_cons_must_wake(&s->u2k)) {
+		s->ch->stats.wakeups_sent++;
+		wake_up_interruptible(&s->uwq);
+	}
+}
+
+/**
+ * kupdev_send_flags() - copy one message to the user side of a channel
+ * @sc: device
+ * @chan_id: channel
+ * @data: payload (may be NULL when @len is 0)
+ * @len: payload bytes, 0 .. kupdev_max_msg()
+ * @flags: 0 to wait for room, KUPDEV_NB to fail with -EAGAIN instead
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
+ * fit); -EPIPE (no user attached, user gone, device unloaded); -EPROTO
+ * (channel broken by its user); -EINTR (signal or kthread_stop());
+ * -EINVAL (bad channel).
+ */
+int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
+		      size_t len, unsigned int flags)
+{
+	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	void *buf;
+	int err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = kup_tx_wait(s, len, &buf, flags);
+	if (!err) {
+		memcpy(buf, data, len);
+		kup_tx_commit(s);
+	}
+	kup_sess_put(s);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_send_flags);
+
+/**
+ * kupdev_send() - copy one message to the user side, waiting for room
+ * @sc: device
+ * @data: payload
+ * @len: payload bytes
+ * @chan_id: channel
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -errno as kupdev_send_flags().
+ */
+int kupdev_send(struct kupdev_softc *sc, void *data, size_t len, int chan_id)
+{
+	return kupdev_send_flags(sc, chan_id, data, len, 0);
+}
+EXPORT_SYMBOL_GPL(kupdev_send);
+
+/**
+ * kupdev_pass() - hand the turn to user space with an empty message
+ * @sc: device
+ * @chan_id: channel
+ *
+ * The user receives a message of length 0. Waits for room.
+ *
+ * Context: process context; may sleep.
+ */
+void kupdev_pass(struct kupdev_softc *sc, int chan_id)
+{
+	kupdev_send_flags(sc, chan_id, NULL, 0, 0);
+}
+EXPORT_SYMBOL_GPL(kupdev_pass);
+
+/* Park @s in *slot (a held message or reservation) unless one is there. */
+static int kup_hold(struct kup_chan *ch, struct kup_sess **slot,
+		    struct kup_sess *s)
+{
+	unsigned long irqf;
+	int err = 0;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	if (*slot)
+		err = -EBUSY;
+	else
+		*slot = s;
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return err;
+}
+
+static struct kup_sess *kup_unhold(struct kup_chan *ch, struct kup_sess **slot)
+{
+	unsigned long irqf;
+	struct kup_sess *s;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	s = *slot;
+	*slot = NULL;
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return s;
+}
+
+/**
+ * kupdev_reserve() - room for one message to the user side, zero copy
+ * @sc: device
+ * @chan_id: channel
+ * @len: payload bytes the caller will write
+ * @flags: 0 or KUPDEV_NB
+ *
+ * The caller writes @len bytes at the returned address (in the shared
+ * pages) and calls kupdev_commit(). One reservation per channel at a time.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the payload address, or ERR_PTR() as kupdev_send_flags(), and
+ * -EBUSY if a reservation is already open on the channel.
+ */
+void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
+		     unsigned int flags)
+{
+	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	void *buf;
+	int err;
+
+	if (IS_ERR(s))
+		return s;
+	err = kup_hold(s->ch, &s->ch->tx_sess, s);
+	if (err)
+		goto put;
+	err = kup_tx_wait(s, len, &buf, flags);
+	if (!err)
+		return buf;	/* the reference stays with the reservation */
+	kup_unhold(s->ch, &s->ch->tx_sess);
+put:
+	kup_sess_put(s);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kupdev_reserve);
+
+/**
+ * kupdev_commit() - send the message prepared after kupdev_reserve()
+ * @sc: device
+ * @chan_id: channel
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL if no reservation is open; -EPIPE if the user went
+ * away meanwhile (the message is dropped).
+ */
+int kupdev_commit(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s;
+	int err = 0;
+
+	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
+		return -EINVAL;
+	s = kup_unhold(&sc->chans[chan_id], &sc->chans[chan_id].tx_sess);
+	if (!s)
+		return -EINVAL;
+	if (kup_sess_stopped(s))
+		err = kup_sess_error(s);
+	else
+		kup_tx_commit(s);
+	kup_sess_put(s);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_commit);
+
+/**
+ * kupdev_receive_len() - the next message from user space, zero copy
+ * @sc: device
+ * @chan_id: channel
+ * @len: where to store the payload length (may be NULL)
+ * @flags: 0 to wait, KUPDEV_NB to fail with -EAGAIN when there is none
+ *
+ * The payload stays in the shared pages, where the user can still write
+ * it: copy what you parse (or use kupdev_receive_copy()). It stays valid
+ * until kupdev_unlock_channel(), which must be called before the next
+ * receive on the channel. Messages the user sent before it went away are
+ * still delivered; then -EPIPE.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the payload, or ERR_PTR(): -EAGAIN, -EPIPE, -EPROTO (the user
+ * broke the channel), -EINTR (signal or kthread_stop()), -EBUSY (a message
+ * is still held), -EINVAL.
+ */
+void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
+			 unsigned int flags)
+{
+	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	void *msg;
+	u64 l;
+	int err;
+
+	if (IS_ERR(s))
+		return s;
+	err = kup_hold(s->ch, &s->ch->rx_sess, s);
+	if (err)
+		goto put;
+	err = kup_rx_wait(s, &msg, &l, flags);
+	if (!err) {
+		kup_cons_advance(&s->u2k_c, l);
+		s->ch->rx_len = l;
+		s->ch->stats.u2k_msgs++;
+		s->ch->stats.u2k_bytes += l;
+		if (len)
+			*len = l;
+		return msg;	/* the reference stays with the held message */
+	}
+	kup_unhold(s->ch, &s->ch->rx_sess);
+put:
+	kup_sess_put(s);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kupdev_receive_len);
+
+/**
+ * kupdev_receive() - wait for the next message from user space, zero copy
+ * @sc: device
+ * @chan_id: channel
+ *
+ * See kupdev_receive_len(); the length is kupdev_msg_len().
+ *
+ * Context: process context; may sleep.
+ * Return: the payload or an ERR_PTR() (-EPIPE, -EINTR, -EPROTO, ...).
+ */
+void *kupdev_receive(struct kupdev_softc *sc, int chan_id)
+{
+	return kupdev_receive_len(sc, chan_id, NULL, 0);
+}
+EXPORT_SYMBOL_GPL(kupdev_receive);
+
+/**
+ * kupdev_msg_len() - length of the message held on a channel
+ * @sc: device
+ * @chan_id: channel
+ *
+ * Context: any context.
+ * Return: the payload length of the message returned by the last receive,
+ * 0 if none is held.
+ */
+size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id)
+{
+	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
+		return 0;
+	return READ_ONCE(sc->chans[chan_id].rx_sess) ?
+	       sc->chans[chan_id].rx_len : 0;
+}
+EXPORT_SYMBOL_GPL(kupdev_msg_len);
+
+/**
+ * kupdev_unlock_channel() - done with the message from the last receive
+ * @sc: device
+ * @chan_id: channel
+ *
+ * Gives its bytes back to the user side. Harmless if none is held.
+ *
+ * Context: any context.
+ */
+void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s;
+
+	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
+		return;
+	s = kup_unhold(&sc->chans[chan_id], &sc->chans[chan_id].rx_sess);
+	if (!s)
+		return;
+	if (!READ_ONCE(s->broken))
+		kup_rx_release(s);
+	kup_sess_put(s);
+}
+EXPORT_SYMBOL_GPL(kupdev_unlock_channel);
+
+/**
+ * kupdev_receive_copy() - receive one message into a private buffer
+ * @sc: device
+ * @chan_id: channel
+ * @buf: destination
+ * @size: bytes at @buf
+ * @flags: 0 or KUPDEV_NB
+ *
+ * For data the caller parses: once copied, user space cannot change it.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the message length, or -errno as kupdev_receive_len(), and
+ * -EMSGSIZE if the message is longer than @size (it is then left in place).
+ */
+ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
+			    size_t size, unsigned int flags)
+{
+	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	void *msg;
+	u64 l;
+	int err;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = kup_hold(s->ch, &s->ch->rx_sess, s);
+	if (err)
+		goto put;
+	err = kup_rx_wait(s, &msg, &l, flags);
+	if (!err && l > size)
+		err = -EMSGSIZE;
+	if (!err) {
+		memcpy(buf, msg, l);
+		kup_cons_advance(&s->u2k_c, l);
+		s->ch->stats.u2k_msgs++;
+		s->ch->stats.u2k_bytes += l;
+		kup_rx_release(s);
+	}
+	kup_unhold(s->ch, &s->ch->rx_sess);
+put:
+	kup_sess_put(s);
+	return err ? err : (ssize_t)l;
+}
+EXPORT_SYMBOL_GPL(kupdev_receive_copy);
+
+/**
+ * kupdev_max_msg() - the largest payload one message can have
+ * @sc: device
+ *
+ * Return: bytes.
+ */
+size_t kupdev_max_msg(struct kupdev_softc *sc)
+{
+	return (sc->size << PAGE_SHIFT) - sizeof(struct kup_rec_hdr);
+}
+EXPORT_SYMBOL_GPL(kupdev_max_msg);

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUP channel sessions: the shared pages of one attachment, the channel fd
+ * (mmap, poll, ioctl) and attach/detach.
+ *
+ * Pages are inserted into user mappings with vm_insert_page(), which takes
+ * a page reference per mapping: a user mapping stays valid after the
+ * session is freed, and the pages go back only when it is unmapped.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+#include "kup_internal.h"
+
+/* Byte offsets of the ring words in the two control pages. */
+#define RO_STATUS		128
+#define RO_K2U_PROD		192
+#define RO_K2U_PROD_FLAGS	200
+#define RO_U2K_CONS		256
+#define RO_U2K_CONS_FLAGS	264
+#define RW_U2K_PROD		0
+#define RW_U2K_PROD_FLAGS	8
+#define RW_U2K_WANT		12
+#define RW_K2U_CONS		64
+#define RW_K2U_CONS_FLAGS	72
+
+static_assert(sizeof(struct kup_layout) <= RO_STATUS);
+
+static inline void *kup_at(void *page, unsigned int off)
+{
+	return (char *)page + off;
+}
+
+static void kup_vm_flags_set(struct vm_area_struct *vma, unsigned long set,
+			     unsigned long clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+static size_t kup_region_pages(const struct kup_sess *s)
+{
+	return 1 + 2 * s->npages;
+}
+
+static void kup_sess_free_pages(struct kup_sess *s)
+{
+	unsigned int i;
+
+	if (s->k2u.data)
+		vunmap(s->k2u.data);
+	if (s->u2k.data)
+		vunmap(s->u2k.data);
+	/* Each page appears once in the first half of a region array. */
+	for (i = 0; i < 1 + s->npages; i++) {
+		if (s->ro_pages && s->ro_pages[i])
+			__free_page(s->ro_pages[i]);
+		if (s->rw_pages && s->rw_pages[i])
+			__free_page(s->rw_pages[i]);
+	}
+	kfree(s->ro_pages);
+	kfree(s->rw_pages);
+}
+
+static void kup_sess_free_work(struct work_struct *work)
+{
+	struct kup_sess *s = container_of(work, struct kup_sess, free_work);
+
+	kup_sess_free_pages(s);
+	kup_dev_put(s->sc);
+	kfree(s);
+}
+
+/*
+ * The last reference may go from atomic context (a non-blocking kernel
+ * call), and vunmap() may sleep: free from the workqueue.
+ */
+void kup_sess_put(struct kup_sess *s)
+{
+	if (refcount_dec_and_test(&s->ref))
+		queue_work(kup_wq, &s->free_work);
+}
+
+/* Region array: control page, then the n data pages twice. */
+static int kup_region_alloc(struct page ***out, unsigned int n)
+{
+	struct page **pg = kcalloc(1 + 2 * n, sizeof(*pg), GFP_KERNEL);
+	unsigned int i;
+
+	*out = pg;
+	if (!pg)
+		return -ENOMEM;
+	for (i = 0; i < 1 + n; i++) {
+		pg[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!pg[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		pg[1 + n + i] = pg[1 + i];
+	return 0;
+}
+
+static void kup_layout_init(struct kup_sess *s)
+{
+	struct kup_layout *l = s->ro_ctrl;
+	u64 size = (u64)s->npages << PAGE_SHIFT;
+
+	l->magic = KUP_MAGIC;
+	l->version = KUP_ABI_VERSION;
+	l->page_size = PAGE_SIZE;
+	l->chan_id = s->ch->id;
+	l->data_size = size;
+	l->max_msg = size - sizeof(struct kup_rec_hdr);
+	l->ro_size = kup_region_pages(s) << PAGE_SHIFT;
+	l->rw_size = l->ro_size;
+	l->data_offset = PAGE_SIZE;
+	l->off_status = RO_STATUS;
+	l->off_k2u_prod = RO_K2U_PROD;
+	l->off_k2u_prod_flags = RO_K2U_PROD_FLAGS;
+	l->off_u2k_cons = RO_U2K_CONS;
+	l->off_u2k_cons_flags = RO_U2K_CONS_FLAGS;
+	l->off_u2k_prod = RW_U2K_PROD;
+	l->off_u2k_prod_flags = RW_U2K_PROD_FLAGS;
+	l->off_u2k_want = RW_U2K_WANT;
+	l->off_k2u_cons = RW_K2U_CONS;
+	l->off_k2u_cons_flags = RW_K2U_CONS_FLAGS;
+}
+
+static void kup_rings_init(struct kup_sess *s)
+{
+	u64 size = (u64)s->npages << PAGE_SHIFT;
+	void *ro = s->ro_ctrl, *rw = s->rw_ctrl;
+
+	s->status = kup_at(ro, RO_STATUS);
+	s->u2k_want = kup_at(rw, RW_U2K_WANT);
+	s->k2u.prod = kup_at(ro, RO_K2U_PROD);
+	s->k2u.prod_flags = kup_at(ro, RO_K2U_PROD_FLAGS);
+	s->k2u.cons = kup_at(rw, RW_K2U_CONS);
+	s->k2u.cons_flags = kup_at(rw, RW_K2U_CONS_FLAGS);
+	s->u2k.prod = kup_at(rw, RW_U2K_PROD);
+	s->u2k.prod_flags = kup_at(rw, RW_U2K_PROD_FLAGS);
+	s->u2k.cons = kup_at(ro, RO_U2K_CONS);
+	s->u2k.cons_flags = kup_at(ro, RO_U2K_CONS_FLAGS);
+	s->k2u.size = s->u2k.size = size;
+	s->k2u.max_msg = s->u2k.max_msg = size - sizeof(struct kup_rec_hdr);
+}
+
+static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
+				       struct kup_chan *ch)
+{
+	struct kup_sess *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	unsigned int n = sc->size;
+
+	if (!s)
+		return NULL;
+	s->sc = sc;
+	s->ch = ch;
+	s->npages = n;
+	refcount_set(&s->ref, 1);
+	init_waitqueue_head(&s->kwq);
+	init_waitqueue_head(&s->uwq);
+	INIT_WORK(&s->free_work, kup_sess_free_work);
+	if (kup_region_alloc(&s->ro_pages, n) ||
+	    kup_region_alloc(&s->rw_pages, n))
+		goto fail;
+	/* The data pages twice, back to back: records never wrap. */
+	s->k2u.data = vmap(s->ro_pages + 1, 2 * n, VM_MAP, PAGE_KERNEL);
+	s->u2k.data = vmap(s->rw_pages + 1, 2 * n, VM_MAP, PAGE_KERNEL);
+	if (!s->k2u.data || !s->u2k.data)
+		goto fail;
+	s->ro_ctrl = page_address(s->ro_pages[0]);
+	s->rw_ctrl = page_address(s->rw_pages[0]);
+	kup_layout_init(s);
+	kup_rings_init(s);
+	kup_dev_get(sc);
+	return s;
+
+fail:
+	kup_sess_free_pages(s);
+	kfree(s);
+	return NULL;
+}
+
+/* Tell both sides this session is over; kernel calls then get -EPIPE. */
+void kup_sess_detach(struct kup_sess *s, __u32 why)
+{
+	WRITE_ONCE(*s->status, READ_ONCE(*s->status) | why);
+	WRITE_ONCE(s->detached, true);
+	wake_up_all(&s->kwq);
+	wake_up_all(&s->uwq);
+}
+
+/*
+ * A user broke the protocol: stop using the rings, count it, and report it
+ * to both sides (POLLERR and KUP_ST_BROKEN for the user, -EPROTO for the
+ * kernel). Never a warning splat: user space can always do this.
+ */
+void kup_sess_break(struct kup_sess *s)
+{
+	if (xchg(&s->broken, true))
+		return;
+	s->ch->stats.proto_errors++;
+	WRITE_ONCE(*s->status, READ_ONCE(*s->status) | KUP_ST_BROKEN);
+	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space, channel broken\n",
+			      s->sc->name, s->ch->id);
+	wake_up_all(&s->kwq);
+	wake_up_all(&s->uwq);
+}
+
+/* Take the session off its channel if it is still the attached one. */
+static bool kup_chan_unlink(struct kup_chan *ch, struct kup_sess *s)
+{
+	unsigned long irqf;
+	bool was;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	was = ch->sess == s;
+	if (was)
+		ch->sess = NULL;
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return was;
+}
+
+static void kup_call_ops(struct kup_sess *s, bool attach)
+{
+	struct kupdev_softc *sc = s->sc;
+
+	mutex_lock(&sc->ops_lock);
+	if (sc->ops && attach && sc->ops->attach)
+		sc->ops->attach(sc, s->ch->id, sc->ops_priv);
+	if (sc->ops && !attach && sc->ops->detach)
+		sc->ops->detach(sc, s->ch->id, sc->ops_priv);
+	mutex_unlock(&sc->ops_lock);
+}
+
+/* kupdev_unload(): every attached user is woken and detached. */
+void kup_chan_detach_all(struct kupdev_softc *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->chan_cnt; i++) {
+		struct kup_chan *ch = &sc->chans[i];
+		unsigned long irqf;
+		struct kup_sess *s;
+
+		spin_lock_irqsave(&ch->lock, irqf);
+		s = ch->sess;
+		ch->sess = NULL;
+		spin_unlock_irqrestore(&ch->lock, irqf);
+		if (s) {
+			kup_sess_detach(s, KUP_ST_DETACHED);
+			kup_sess_put(s);
+		}
+	}
+}
+
+static int kup_chan_release(struct inode *inode, struct file *file)
+{
+	struct kup_sess *s = file->private_data;
+
+	if (kup_chan_unlink(s->ch, s)) {
+		kup_sess_detach(s, KUP_ST_DETACHED);
+		kup_call_ops(s, false);
+		kup_sess_put(s);	/* the channel's reference */
+	}
+	kup_sess_put(s);		/* the file's reference */
+	return 0;
+}
+
+static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kup_sess *s = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	size_t i, n = kup_region_pages(s);
+	struct page **pages;
+	int err;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (len != n << PAGE_SHIFT)
+		return -EINVAL;
+	if (vma->vm_pgoff == 0) {
+		/* Kernel-written: read-only, and it may never become writable. */
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		kup_vm_flags_set(vma, 0, VM_MAYWRITE);
+		pages = s->ro_pages;
+	} else if (vma->vm_pgoff == KUP_MMAP_RW_OFFSET >> PAGE_SHIFT) {
+		pages = s->rw_pages;
+	} else {
+		return -EINVAL;
+	}
+	kup_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
+	for (i = 0; i < n; i++) {
+		err = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
+				     pages[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
+{
+	struct kup_sess *s = file->private_data;
+	u64 size = s->u2k.size, used, want;
+	__poll_t mask = 0;
+
+	poll_wait(file, &s->uwq, wait);
+	if (READ_ONCE(s->broken))
+		mask |= EPOLLERR;
+	if (READ_ONCE(s->detached))
+		mask |= EPOLLHUP;
+	/* Both positions are hints here; the rings themselves decide. */
+	if (READ_ONCE(*s->k2u.prod) != READ_ONCE(*s->k2u.cons))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	used = READ_ONCE(*s->u2k.prod) - READ_ONCE(*s->u2k.cons);
+	want = min_t(u64, READ_ONCE(*s->u2k_want), s->u2k.max_msg);
+	if (used <= size && size - used >= kup_rec_size(want))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static long kup_chan_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct kup_sess *s = file->private_data;
+	struct kup_stats st;
+
+	switch (cmd) {
+	case KUP_IOC_WAKE:
+		s->ch->stats.wakeups_recv++;
+		wake_up_all(&s->kwq);
+		return 0;
+	case KUP_IOC_STATS:
+		memcpy(&st, &s->ch->stats, sizeof(st));
+		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
+		       -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations kup_chan_fops = {
+	.owner = THIS_MODULE,
+	.release = kup_chan_release,
+	.mmap = kup_chan_mmap,
+	.poll = kup_chan_poll,
+	.unlocked_ioctl = kup_chan_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static int kup_attach_check(struct kupdev_softc *sc, const struct kup_attach *a)
+{
+	if (a->abi_version != KUP_ABI_VERSION || (a->flags & ~KUP_ATTACH_FLAGS))
+		return -EINVAL;
+	if (a->chan_id >= sc->chan_cnt || a->pages != sc->size)
+		return -EINVAL;
+	if (READ_ONCE(sc->ready))
+		return 0;
+	if (a->flags & KUP_ATTACH_NOWAIT)
+		return -EAGAIN;
+	if (wait_event_interruptible(sc->ready_wq,
+				     READ_ONCE(sc->ready) || READ_ONCE(sc->dead)))
+		return -EINTR;
+	return 0;
+}
+
+/* Make @s the channel's session unless another user or unload got there. */
+static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
+			 struct kup_sess *s)
+{
+	unsigned long irqf;
+	int err = 0;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	if (READ_ONCE(sc->dead))
+		err = -EPIPE;
+	else if (ch->sess)
+		err = -EBUSY;
+	else
+		ch->sess = s;
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return err;
+}
+
+/* KUP_IOC_ATTACH on the device fd. */
+long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
+{
+	struct kup_attach a;
+	struct kup_chan *ch;
+	struct kup_sess *s;
+	struct file *f;
+	int err, fd;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	err = kup_attach_check(sc, &a);
+	if (err)
+		return err;
+	ch = &sc->chans[a.chan_id];
+	s = kup_sess_alloc(sc, ch);
+	if (!s)
+		return -ENOMEM;
+	err = kup_chan_link(sc, ch, s);
+	if (err) {
+		kup_sess_put(s);
+		return err;
+	}
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto unlink;
+	}
+	refcount_inc(&s->ref);		/* the file's reference */
+	f = anon_inode_getfile("[kup-channel]", &kup_chan_fops, s, O_RDWR);
+	if (IS_ERR(f)) {
+		kup_sess_put(s);
+		err = PTR_ERR(f);
+		goto put_fd;
+	}
+	a.fd = fd;
+	a.ro_size = a.rw_size = kup_region_pages(s) << PAGE_SHIFT;
+	a.rw_offset = KUP_MMAP_RW_OFFSET;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		/* Releasing the file unlinks the session and drops both refs. */
+		fput(f);
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	ch->stats.attaches++;
+	/* The client hears of the attach before the user can detach. */
+	kup_call_ops(s, true);
+	fd_install(fd, f);
+	set_bit(ch->id, sc->pending);
+	wake_up_all(&sc->attach_wq);
+	return 0;
+
+put_fd:
+	put_unused_fd(fd);
+unlink:
+	kup_chan_unlink(ch, s);
+	kup_sess_put(s);
+	return err;
+}

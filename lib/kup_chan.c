@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * libkup channels: attach, the data path over the shared rings, and the
+ * sleeps behind the blocking calls.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kup_lib.h"
+
+#define KUP_DEFAULT_SPIN	2000
+
+int kup_chan_fail(struct kup_chan_handle *c, int err)
+{
+	c->error = err;
+	return kup_fail(c->dev, err);
+}
+
+/* Offsets come from the kernel; check them before trusting them. */
+static bool kup_off_ok(kup_u32 off, size_t size, size_t page)
+{
+	return off % size == 0 && off + size <= page;
+}
+
+static int kup_layout_check(const struct kup_layout *l, size_t ro, size_t rw)
+{
+	size_t pg = l->page_size;
+
+	if (l->magic != KUP_MAGIC || l->version != KUP_ABI_VERSION)
+		return EPROTO;
+	if (l->ro_size != ro || l->rw_size != rw || l->data_offset != pg ||
+	    pg + 2 * l->data_size != ro || pg + 2 * l->data_size != rw ||
+	    l->data_size & (l->data_size - 1) ||
+	    l->max_msg + sizeof(struct kup_rec_hdr) != l->data_size)
+		return EPROTO;
+	if (!kup_off_ok(l->off_status, 4, pg) ||
+	    !kup_off_ok(l->off_k2u_prod, 8, pg) ||
+	    !kup_off_ok(l->off_k2u_prod_flags, 4, pg) ||
+	    !kup_off_ok(l->off_u2k_cons, 8, pg) ||
+	    !kup_off_ok(l->off_u2k_cons_flags, 4, pg) ||
+	    !kup_off_ok(l->off_u2k_prod, 8, pg) ||
+	    !kup_off_ok(l->off_u2k_prod_flags, 4, pg) ||
+	    !kup_off_ok(l->off_u2k_want, 4, pg) ||
+	    !kup_off_ok(l->off_k2u_cons, 8, pg) ||
+	    !kup_off_ok(l->off_k2u_cons_flags, 4, pg))
+		return EPROTO;
+	return 0;
+}
+
+static void *kup_at(void *base, kup_u32 off)
+{
+	return (char *)base + off;
+}
+
+static void kup_rings_setup(struct kup_chan_handle *c)
+{
+	const struct kup_layout *l = c->ro;
+
+	c->status = kup_at(c->ro, l->off_status);
+	c->want = kup_at(c->rw, l->off_u2k_want);
+	c->tx.prod = kup_at(c->rw, l->off_u2k_prod);
+	c->tx.prod_flags = kup_at(c->rw, l->off_u2k_prod_flags);
+	c->tx.cons = kup_at(c->ro, l->off_u2k_cons);
+	c->tx.cons_flags = kup_at(c->ro, l->off_u2k_cons_flags);
+	c->tx.data = kup_at(c->rw, l->data_offset);
+	c->rx.prod = kup_at(c->ro, l->off_k2u_prod);
+	c->rx.prod_flags = kup_at(c->ro, l->off_k2u_prod_flags);
+	c->rx.cons = kup_at(c->rw, l->off_k2u_cons);
+	c->rx.cons_flags = kup_at(c->rw, l->off_k2u_cons_flags);
+	c->rx.data = kup_at(c->ro, l->data_offset);
+	c->tx.size = c->rx.size = l->data_size;
+	c->tx.max_msg = c->rx.max_msg = l->max_msg;
+}
+
+static int kup_chan_map(struct kup_chan_handle *c, const struct kup_attach *a)
+{
+	c->ro_len = a->ro_size;
+	c->rw_len = a->rw_size;
+	c->ro = mmap(NULL, c->ro_len, PROT_READ, MAP_SHARED, c->fd, 0);
+	if (c->ro == MAP_FAILED) {
+		c->ro = NULL;
+		return errno;
+	}
+	c->rw = mmap(NULL, c->rw_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     c->fd, a->rw_offset);
+	if (c->rw == MAP_FAILED) {
+		c->rw = NULL;
+		return errno;
+	}
+	return kup_layout_check(c->ro, c->ro_len, c->rw_len);
+}
+
+void kup_chan_free(struct kup_chan_handle *c)
+{
+	if (c->ro)
+		munmap(c->ro, c->ro_len);
+	if (c->rw)
+		munmap(c->rw, c->rw_len);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+/**
+ * kernproxy_channel_opts() - attach to a channel of a device
+ * @handle: from kernproxy_open()
+ * @chan_id: channel number
+ * @size: the device's pages per direction (must match)
+ * @opts: NULL for defaults
+ *
+ * Waits until the kernel side has called kupdev_notify() unless
+ * KP_ATTACH_NOWAIT. Return: a channel, or NULL with EBUSY (attached by
+ * someone else), EINVAL (bad id or size), EAGAIN, EINTR, EPIPE (device
+ * unloaded), ENOMEM, EPROTO (unknown layout).
+ */
+KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
+				     const struct kernproxy_chan_opts *opts)
+{
+	struct kup_handle *h = handle;
+	struct kup_attach a = { .abi_version = KUP_ABI_VERSION };
+	struct kup_chan_handle *c;
+	int err;
+
+	if (!h || chan_id > UINT32_MAX || size > UINT32_MAX ||
+	    (opts && (opts->flags & ~KP_ATTACH_NOWAIT))) {
+		kup_fail(h, EINVAL);
+		return NULL;
+	}
+	a.chan_id = chan_id;
+	a.pages = size;
+	a.flags = opts && (opts->flags & KP_ATTACH_NOWAIT) ? KUP_ATTACH_NOWAIT : 0;
+	if (ioctl(h->fd, KUP_IOC_ATTACH, &a) < 0) {
+		kup_fail(h, errno);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(a.fd);
+		kup_fail(h, ENOMEM);
+		return NULL;
+	}
+	c->fd = a.fd;
+	c->dev = h;
+	c->chan_id = chan_id;
+	c->spin = opts && opts->spin ? opts->spin : KUP_DEFAULT_SPIN;
+	err = kup_chan_map(c, &a);
+	if (err) {
+		kup_chan_free(c);
+		kup_fail(h, err);
+		return NULL;
+	}
+	kup_rings_setup(c);
+	pthread_mutex_lock(&h->lock);
+	c->next = h->chans;
+	h->chans = c;
+	pthread_mutex_unlock(&h->lock);
+	return c;
+}
+
+/**
+ * kernproxy_channel() - attach to a channel (see kernproxy_channel_opts())
+ */
+KUP_API void *kernproxy_channel(void *handle, size_t chan_id, size_t size)
+{
+	return kernproxy_channel_opts(handle, chan_id, size, NULL);
+}
+
+/**
+ * kernproxy_detach() - leave a channel; another process may attach it then
+ */
+KUP_API void kernproxy_detach(void *chan)
+{
+	struct kup_chan_handle *c = chan, **pp;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->dev->lock);
+	for (pp = &c->dev->chans; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->dev->lock);
+	kup_chan_free(c);
+}
+
+KUP_API int kernproxy_fd(void *chan)
+{
+	return ((struct kup_chan_handle *)chan)->fd;
+}
+
+KUP_API size_t kernproxy_max_msg(void *chan)
+{
+	return ((struct kup_chan_handle *)chan)->tx.max_msg;
+}
+
+KUP_API size_t kernproxy_msg_len(void *chan)
+{
+	return ((struct kup_chan_handle *)chan)->last_len;
+}
+
+/* The channel is over (EPIPE) or broken (EPROTO); 0 while it works. */
+static int kup_chan_state(const struct kup_chan_handle *c)
+{
+	kup_u32 st = kup_load_acquire(c->status);
+
+	if (st & KUP_ST_BROKEN)
+		return EPROTO;
+	return st & KUP_ST_DETACHED ? EPIPE : 0;
+}
+
+/*
+ * Sleep in poll() until the kernel may have changed something. The caller
+ * announced its sleep (NEED_WAKEUP + full barrier) and rechecked first.
+ */
+static int kup_chan_sleep(struct kup_chan_handle *c, short events)
+{
+	struct pollfd p = { .fd = c->fd, .events = events };
+
+	if (poll(&p, 1, -1) < 0)
+		return errno;
+	return 0;
+}
+
+static void kup_wake_kernel(struct kup_chan_handle *c)
+{
+	ioctl(c->fd, KUP_IOC_WAKE);
+}
+
+/* Wait for a record; 0 with *msg and *len set, or an errno value. */
+static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
+		       int flags)
+{
+	unsigned int spins = 0;
+	int err;
+
+	for (;;) {
+		err = kup_cons_peek(&c->rx, &c->rxc, msg, len);
+		if (kup_likely(err == 0))
+			return 0;
+		if (err != -EAGAIN)
+			return -err;
+		/* What the kernel sent before it left is still delivered. */
+		err = kup_chan_state(c);
+		if (err)
+			return err;
+		if (flags & KP_NB)
+			return EAGAIN;
+		if (spins++ < c->spin)
+			continue;
+		spins = 0;
+		if (!kup_cons_prepare_sleep(&c->rx, &c->rxc))
+			err = kup_chan_sleep(c, POLLIN);
+		kup_end_sleep(c->rx.cons_flags);
+		if (err)
+			return err;
+	}
+}
+
+static void kup_rx_release(struct kup_chan_handle *c)
+{
+	if (c->rxc.pub == c->rxc.pos)
+		return;
+	kup_cons_publish(&c->rx, &c->rxc);
+	if (kup_cons_must_wake(&c->rx))
+		kup_wake_kernel(c);
+}
+
+KUP_API void kernproxy_release(void *chan)
+{
+	kup_rx_release(chan);
+}
+
+KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
+{
+	struct kup_chan_handle *c = chan;
+	kup_u64 l;
+	void *msg;
+	int err = kup_rx_wait(c, &msg, &l, flags);
+
+	if (kup_unlikely(err)) {
+		kup_chan_fail(c, err);
+		return NULL;
+	}
+	kup_cons_advance(&c->rxc, l);
+	c->last_len = l;
+	if (len)
+		*len = l;
+	return msg;
+}
+
+KUP_API void *kernproxy_receive_len(void *chan, size_t *len, int flags)
+{
+	kup_rx_release(chan);
+	return kernproxy_peek(chan, len, flags);
+}
+
+KUP_API void *kernproxy_receive(void *chan, int flags)
+{
+	return kernproxy_receive_len(chan, NULL, flags);
+}
+
+KUP_API int kernproxy_receive_batch(void *chan, struct kernproxy_msg *msgs,
+				    int max, int flags)
+{
+	struct kup_chan_handle *c = chan;
+	int n = 0;
+
+	if (max <= 0)
+		return kup_chan_fail(c, EINVAL);
+	kup_rx_release(c);
+	msgs[0].data = kernproxy_peek(c, &msgs[0].len, flags);
+	if (!msgs[0].data)
+		return -1;
+	for (n = 1; n < max; n++) {
+		kup_u64 l;
+
+		if (kup_cons_peek(&c->rx, &c->rxc, &msgs[n].data, &l))
+			break;
+		kup_cons_advance(&c->rxc, l);
+		msgs[n].len = l;
+		c->last_len = l;
+	}
+	return n;
+}
+
+/* Wait for room; 0 with *buf set, or an errno value. */
+static int kup_tx_wait(struct kup_chan_handle *c, size_t len, void **buf,
+		       int flags)
+{
+	unsigned int spins = 0;
+	int err;
+
+	for (;;) {
+		err = kup_chan_state(c);
+		if (kup_unlikely(err))
+			return err;
+		err = kup_prod_reserve(&c->tx, &c->txp, len, buf);
+		if (kup_likely(err == 0))
+			return 0;
+		if (err != -EAGAIN)
+			return -err;
+		if (flags & KP_NB)
+			return EAGAIN;
+		if (spins++ < c->spin)
+			continue;
+		spins = 0;
+		kup_write_once(*c->want, (kup_u32)len);
+		if (!kup_prod_prepare_sleep(&c->tx, &c->txp, len))
+			err = kup_chan_sleep(c, POLLOUT);
+		kup_end_sleep(c->tx.prod_flags);
+		if (err)
+			return err;
+	}
+}
+
+KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
+{
+	struct kup_chan_handle *c = chan;
+	void *buf;
+	int err;
+
+	if (kup_unlikely(c->reserved)) {
+		kup_chan_fail(c, EBUSY);
+		return NULL;
+	}
+	err = kup_tx_wait(c, len, &buf, flags);
+	if (kup_unlikely(err)) {
+		kup_chan_fail(c, err);
+		return NULL;
+	}
+	c->reserved = true;
+	return buf;
+}
+
+KUP_API int kernproxy_commit(void *chan)
+{
+	struct kup_chan_handle *c = chan;
+
+	if (kup_unlikely(!c->reserved))
+		return kup_chan_fail(c, EINVAL);
+	c->reserved = false;
+	kup_prod_commit(&c->tx, &c->txp);
+	if (kup_prod_must_wake(&c->tx))
+		kup_wake_kernel(c);
+	return 0;
+}
+
+KUP_API int kernproxy_send(void *chan, void *data, size_t len, int flags)
+{
+	void *buf = kernproxy_reserve(chan, len, flags);
+
+	if (kup_unlikely(!buf))
+		return -1;
+	memcpy(buf, data, len);
+	return kernproxy_commit(chan);
+}
+
+KUP_API int kernproxy_stats(void *chan, struct kernproxy_stats *st)
+{
+	struct kup_chan_handle *c = chan;
+	struct kup_stats k;
+
+	if (ioctl(c->fd, KUP_IOC_STATS, &k) < 0)
+		return kup_chan_fail(c, errno);
+	st->k2u_msgs = k.k2u_msgs;
+	st->k2u_bytes = k.k2u_bytes;
+	st->u2k_msgs = k.u2k_msgs;
+	st->u2k_bytes = k.u2k_bytes;
+	st->wakeups_sent = k.wakeups_sent;
+	st->wakeups_recv = k.wakeups_recv;
+	st->full_waits = k.full_waits;
+	st->empty_waits = k.empty_waits;
+	st->proto_errors = k.proto_errors;
+	st->attaches = k.attaches;
+	return 0;
+}
