@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kup_sample: the smallest KUP client. It creates /dev/<name> when loaded
- * and removes it when unloaded.
+ * and removes it when unloaded; it never reads or writes its channels,
+ * which is what tests of full and empty rings want.
  */
 #include <linux/module.h>
 #include <kup/kupdev.h>
@@ -18,6 +19,10 @@ static uint pages = 1;
 module_param(pages, uint, 0444);
 MODULE_PARM_DESC(pages, "pages per direction per channel (power of two)");
 
+static bool notify = true;
+module_param(notify, bool, 0444);
+MODULE_PARM_DESC(notify, "call kupdev_notify() at load (users may attach)");
+
 static struct kupdev_softc *sc;
 
 static int __init kup_sample_init(void)
@@ -27,7 +32,8 @@ static int __init kup_sample_init(void)
 		pr_err("kup_sample: cannot create %s: %ld\n", name, PTR_ERR(sc));
 		return PTR_ERR(sc);
 	}
-	kupdev_notify(sc);
+	if (notify)
+		kupdev_notify(sc);
 	pr_info("kup_sample: /dev/%s with %u channels\n", name, chans);
 	return 0;
 }

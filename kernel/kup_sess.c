@@ -309,10 +309,41 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* Positions here are hints (user-written ones may be anything). */
+static bool kup_poll_in(const struct kup_sess *s)
+{
+	return READ_ONCE(*s->k2u.prod) != READ_ONCE(*s->k2u.cons);
+}
+
+static bool kup_poll_out(const struct kup_sess *s)
+{
+	u64 size = s->u2k.size, want, used;
+
+	used = READ_ONCE(*s->u2k.prod) - READ_ONCE(*s->u2k.cons);
+	want = min_t(u64, READ_ONCE(*s->u2k_want), s->u2k.max_msg);
+	return used <= size && size - used >= kup_rec_size(want);
+}
+
+/*
+ * The kernel wakes the user only when the user's NEED_WAKEUP flag is set.
+ * A user waiting in poll/epoll has not set it, so poll sets it on the
+ * user's behalf before it reports "not ready", exactly as a sleeping
+ * library call would: flag, full barrier, recheck.
+ */
+static bool kup_poll_arm(u32 *flag, bool (*ready)(const struct kup_sess *),
+			 const struct kup_sess *s)
+{
+	if (ready(s))
+		return true;
+	WRITE_ONCE(*flag, KUP_NEED_WAKEUP);
+	/* Pairs with the barrier in kup_prod_must_wake()/kup_cons_must_wake(). */
+	smp_mb();
+	return ready(s);
+}
+
 static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 {
 	struct kup_sess *s = file->private_data;
-	u64 size = s->u2k.size, used, want;
 	__poll_t mask = 0;
 
 	poll_wait(file, &s->uwq, wait);
@@ -320,12 +351,9 @@ static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLERR;
 	if (READ_ONCE(s->detached))
 		mask |= EPOLLHUP;
-	/* Both positions are hints here; the rings themselves decide. */
-	if (READ_ONCE(*s->k2u.prod) != READ_ONCE(*s->k2u.cons))
+	if (kup_poll_arm(s->k2u.cons_flags, kup_poll_in, s))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	used = READ_ONCE(*s->u2k.prod) - READ_ONCE(*s->u2k.cons);
-	want = min_t(u64, READ_ONCE(*s->u2k_want), s->u2k.max_msg);
-	if (used <= size && size - used >= kup_rec_size(want))
+	if (kup_poll_arm(s->u2k.prod_flags, kup_poll_out, s))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

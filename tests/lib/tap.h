@@ -27,7 +27,11 @@ int tap_check(int ok, const char *fmt, ...)
 	return ok;
 }
 
-#define tap_ok(cond, ...) tap_check(!!(cond), __VA_ARGS__)
+/* The condition is evaluated before the message's arguments (errno etc.). */
+#define tap_ok(cond, ...) ({				\
+	int __tap_ok = !!(cond);			\
+	tap_check(__tap_ok, __VA_ARGS__);		\
+})
 
 /* Diagnostics go out as TAP comments. */
 #define tap_diag(...) do {			\

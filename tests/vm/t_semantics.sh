@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# Semantics of the user API: errors, non-blocking calls, poll/epoll,
+# zero-length messages, zero copy, batches, statistics.
+. /tests/lib.sh
+load kup
+load kup_sample name=kup_sem_s chans=2 pages=1
+load kup_test_reg
+load kup_echo chans=4 pages=1
+kup_sem
+rmmod kup_echo kup_sample kup_test_reg
+rmmod kup
