@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# Lifetime: process death, unload under blocked users, client threads
+# blocked in every KUP call, attach/detach cycles, kupdev_wait_channel().
+. /tests/lib.sh
+load kup
+
+# wait_ready: until a background kup_life is blocked (or 20 s).
+wait_ready() {
+	i=0
+	while [ ! -e /tmp/kup_ready ] && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	rm -f /tmp/kup_ready
+}
+
+# unload_under MODE PARAMS: a kup_life MODE blocks; kup_echo is unloaded.
+unload_under() {
+	load kup_echo chans=4 pages=1 $2
+	kup_life $1 &
+	pid=$!
+	wait_ready
+	rmmod kup_echo
+	check $? "kup_echo ($2) unloads under a user blocked in $1"
+	wait $pid
+	check $? "kup_life $1 saw what it expected"
+}
+unload_under recv-unload ""
+unload_under send-unload ""
+unload_under recv-unload unload_first=1
+unload_under send-unload unload_first=1
+
+load kup_echo chans=4 pages=1
+kup_stress threads 1 100000000 1 &
+pid=$!
+sleep 2
+kill -9 $pid
+wait $pid
+[ $? -eq 137 ]
+check $? "a streaming user is killed with SIGKILL mid-stream"
+kup_stress threads 1 2000 1 7
+grep -q '^0 0 ' /proc/kup/kup_echo
+check $? "channel 0 shows detached again in /proc/kup/kup_echo"
+
+kup_life cycles 1000
+awk '$1 == 1 { exit !($12 >= 1000) }' /proc/kup/kup_echo
+check $? "/proc/kup/kup_echo counts the 1000 attaches"
+rmmod kup_echo
+check $? "kup_echo unloads with no user"
+
+load kup_test_wait
+kup_life greet 2
+kup_life greet 0
+rmmod kup_test_wait
+check $? "kup_test_wait unloads while blocked in kupdev_wait_channel()"
+rmmod kup
+check $? "kup.ko unloads after all of it"
