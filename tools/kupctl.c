@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kupctl: look at the KUP devices of this machine.
- *   kupctl list      one line per device: name, dev_t, channels, pages
+ *   kupctl list         one line per device: name, dev_t, channels, pages
+ *   kupctl stats NAME   the kernel's per-channel counters of device NAME
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -48,10 +49,33 @@ static int list(void)
 	return 0;
 }
 
+static int stats(const char *name)
+{
+	char path[256], line[512];
+	FILE *f;
+
+	if (strchr(name, '/')) {
+		fprintf(stderr, "kupctl: bad device name %s\n", name);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/proc/kup/%s", name);
+	f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "list"))
 		return list();
-	fprintf(stderr, "usage: kupctl list\n");
+	if (argc == 3 && !strcmp(argv[1], "stats"))
+		return stats(argv[2]);
+	fprintf(stderr, "usage: kupctl list | kupctl stats NAME\n");
 	return 2;
 }

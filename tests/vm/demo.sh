@@ -17,7 +17,7 @@ kup_demo 1 4 8
 check $? "ping-pong and stream through kup_echo in polling mode"
 echo
 echo "== per-channel counters kept by the kernel (/proc/kup/kup_echo)"
-cat /proc/kup/kup_echo
+kupctl stats kup_echo
 echo
 echo "== unloading: the device goes away"
 rmmod kup_echo
