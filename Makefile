@@ -16,12 +16,16 @@ KERNEL ?= /boot/vmlinuz-$(KVER)
 PREFIX ?= /usr/local
 export KDIR KVER KERNEL PREFIX
 
-.PHONY: all modules lib tools tests check check-run demo demo-run bench \
+.PHONY: all readme modules lib tools tests check check-run demo demo-run bench \
 	install setup clean
 
 all: modules lib tools tests
 
-modules:
+# The README's examples are built with everything else.
+readme:
+	scripts/extract-readme.sh
+
+modules: readme
 	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
@@ -31,7 +35,7 @@ lib:
 tools: lib
 	$(MAKE) -C tools
 
-tests: lib
+tests: lib readme
 	$(MAKE) -C tests
 
 setup:

@@ -60,6 +60,7 @@ build_initramfs() {
 	cp "$busybox" "$root/bin/busybox"
 	find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
 		xargs -r cp -t "$root/kmod/"
+	cp "$top"/build/readme/*.ko "$root/kmod/" 2>/dev/null
 	[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
 	[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
 	cp "$top/tests/vm/lib.sh" "$root/tests/"

@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Extract the README's code examples into build/readme/ so that every build
+# compiles them (and the VM suite runs them): the README cannot rot.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out="$top/build/readme"
+mkdir -p "$out"
+
+# extract MARKER FILE: the ```c block whose first line is /* readme: MARKER */
+extract() {
+	local tmp="$out/.$2.tmp"
+	awk -v m="/* readme: $1 */" '
+		$0 == m { on = 1; print "// SPDX-License-Identifier: GPL-2.0"; next }
+		on && /^```/ { exit }
+		on { print }' "$top/README.md" >"$tmp"
+	[ -s "$tmp" ] || { echo "README.md has no '$1' block" >&2; exit 1; }
+	# Rewrite only on change, so make does not rebuild for nothing.
+	cmp -s "$tmp" "$out/$2" && rm "$tmp" || mv "$tmp" "$out/$2"
+}
+extract "kernel example" readme_kmod.c
+extract "user example" readme_user.c
