@@ -12,7 +12,6 @@
 #include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
-#include <linux/kthread.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
@@ -500,11 +499,6 @@ void kupdev_notify(struct kupdev_softc *sc)
 	wake_up_all(&sc->ready_wq);
 }
 EXPORT_SYMBOL_GPL(kupdev_notify);
-
-static bool kup_should_stop(void)
-{
-	return (current->flags & PF_KTHREAD) && kthread_should_stop();
-}
 
 static int kup_take_pending(struct kupdev_softc *sc)
 {

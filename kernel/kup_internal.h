@@ -99,5 +99,6 @@ void kup_chan_detach_all(struct kupdev_softc *sc);
 
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);
+bool kup_should_stop(void);
 
 #endif /* _KUP_INTERNAL_H */

@@ -18,7 +18,7 @@ module_param(spin_iters, uint, 0644);
 MODULE_PARM_DESC(spin_iters, "ring checks before a kernel caller sleeps");
 
 /* kthread_should_stop() is only meaningful, and only legal, in a kthread. */
-static bool kup_should_stop(void)
+bool kup_should_stop(void)
 {
 	return (current->flags & PF_KTHREAD) && kthread_should_stop();
 }
