@@ -344,16 +344,19 @@ static bool kup_poll_arm(u32 *flag, bool (*ready)(const struct kup_sess *),
 static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 {
 	struct kup_sess *s = file->private_data;
-	__poll_t mask = 0;
+	__poll_t req = poll_requested_events(wait), mask = 0;
 
 	poll_wait(file, &s->uwq, wait);
 	if (READ_ONCE(s->broken))
 		mask |= EPOLLERR;
 	if (READ_ONCE(s->detached))
 		mask |= EPOLLHUP;
-	if (kup_poll_arm(s->k2u.cons_flags, kup_poll_in, s))
+	/* Only arm what the poller waits for: a flag costs the kernel wake-ups. */
+	if ((req & EPOLLIN) ? kup_poll_arm(s->k2u.cons_flags, kup_poll_in, s) :
+			      kup_poll_in(s))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (kup_poll_arm(s->u2k.prod_flags, kup_poll_out, s))
+	if ((req & EPOLLOUT) ? kup_poll_arm(s->u2k.prod_flags, kup_poll_out, s) :
+			       kup_poll_out(s))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
