@@ -19,16 +19,21 @@
 #include "kup_internal.h"
 
 /* Byte offsets of the ring words in the two control pages. */
+/*
+ * Every word that is written on a different schedule has its own cache line:
+ * positions change every message, flags only around sleeps, and each side
+ * reads the other's flags after every publish.
+ */
 #define RO_STATUS		128
 #define RO_K2U_PROD		192
-#define RO_K2U_PROD_FLAGS	200
 #define RO_U2K_CONS		256
-#define RO_U2K_CONS_FLAGS	264
+#define RO_K2U_PROD_FLAGS	320
+#define RO_U2K_CONS_FLAGS	384
 #define RW_U2K_PROD		0
-#define RW_U2K_PROD_FLAGS	8
-#define RW_U2K_WANT		12
 #define RW_K2U_CONS		64
-#define RW_K2U_CONS_FLAGS	72
+#define RW_U2K_PROD_FLAGS	128
+#define RW_U2K_WANT		132
+#define RW_K2U_CONS_FLAGS	192
 
 static_assert(sizeof(struct kup_layout) <= RO_STATUS);
 

@@ -254,8 +254,8 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 		if (spins++ < c->spin)
 			continue;
 		spins = 0;
-		if (!kup_cons_prepare_sleep(&c->rx, &c->rxc))
-			err = kup_chan_sleep(c, POLLIN);
+		err = kup_cons_prepare_sleep(&c->rx, &c->rxc) ? 0 :
+		      kup_chan_sleep(c, POLLIN);
 		kup_end_sleep(c->rx.cons_flags);
 		if (err)
 			return err;
@@ -351,8 +351,9 @@ static int kup_tx_wait(struct kup_chan_handle *c, size_t len, void **buf,
 			continue;
 		spins = 0;
 		kup_write_once(*c->want, (kup_u32)len);
-		if (!kup_prod_prepare_sleep(&c->tx, &c->txp, len))
-			err = kup_chan_sleep(c, POLLOUT);
+		/* Room may have appeared since the reserve: then just retry. */
+		err = kup_prod_prepare_sleep(&c->tx, &c->txp, len) ? 0 :
+		      kup_chan_sleep(c, POLLOUT);
 		kup_end_sleep(c->tx.prod_flags);
 		if (err)
 			return err;

@@ -52,6 +52,7 @@ run_parts() {
 		[ -x "$t" ] || continue
 		timeout 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
 	done
+	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
 	echo "# VM suite"
 	tests/vm/run-vm.sh
 	echo "# VM runner self-tests (each run below must be reported as failed)"

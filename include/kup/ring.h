@@ -137,7 +137,12 @@ static inline int kup_cons_peek(const struct kup_ring *r, struct kup_cons *c,
 		p = kup_load_acquire(r->prod);
 		if (p == c->pos)
 			return -EAGAIN;
-		if (kup_unlikely(p - c->pos > r->size ||
+		/*
+		 * An honest producer is never more than a ring ahead of what
+		 * we published (records held unpublished still count).
+		 */
+		if (kup_unlikely(p - c->pub > r->size ||
+				 p - c->pos > r->size ||
 				 (p & (KUP_REC_ALIGN - 1))))
 			return -EPROTO;
 		c->prod_seen = p;
