@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_bench: the KUP ring core natively, between two processes that share
+ * a channel's memory (shm_chan.h), against the machine's limits and the
+ * system calls a user would otherwise pick.
+ *
+ * One process runs libkup's real kernproxy_send()/kernproxy_receive_len()
+ * (the "user"), the other plays kup.ko with the ring core (the "kernel"),
+ * each pinned to its own CPU and polling.
+ *
+ *   round trip, 64 B: KUP (user -> kernel echo -> user) against a cache line
+ *     ping-ponged between the two CPUs (the limit), two pipes, two
+ *     eventfds, a Unix stream socket pair (each with a blocking peer);
+ *   one-way throughput by message size: KUP both ways against a plain SPSC
+ *     ring (plain_ring.h) between the same two processes, memcpy() on one
+ *     CPU, a pipe and a Unix socket with one write() and one read() per
+ *     message. Every path copies the message in at the sender and out at
+ *     the receiver, as a pipe does.
+ *
+ * usage: host_bench [SECONDS_PER_REPETITION [KEY_SUBSTRING]]
+ * Prints "R key value unit" lines (bench.h); with KEY_SUBSTRING, only the
+ * figures whose key contains it are measured.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include "bench.h"
+#include "plain_ring.h"
+#include "shm_chan.h"
+
+/* Data bytes of each ring, KUP's and the plain one: 64 pages, as in the VM. */
+#define RING_BYTES	(256 * 1024)
+#define MAX_MSG		65536
+
+static int cpu_user, cpu_kernel = 1;
+/* The what-if layout of shm_chan.h for the runs of the *_sep paths. */
+static bool sep_flags;
+
+/* The peer process: pinned to the other CPU, dies with us. */
+static pid_t spawn(void (*fn)(void *, uint64_t), void *arg, uint64_t n)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		bench_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		bench_pin(cpu_kernel);
+		fn(arg, n);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		bench_die("peer process failed");
+}
+
+static void *shared_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		bench_die("mmap: %s", strerror(errno));
+	return p;
+}
+
+static void full_read(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n <= 0)
+			bench_die("read: %s", n ? strerror(errno) : "EOF");
+		done += n;
+	}
+}
+
+static void full_write(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, (const char *)buf + done, len - done);
+		if (n <= 0)
+			bench_die("write: %s", strerror(errno));
+		done += n;
+	}
+}
+
+static void wait_word(unsigned int *w, unsigned int v)
+{
+	while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != v)
+		bench_cpu_relax();
+}
+
+static void set_word(unsigned int *w, unsigned int v)
+{
+	__atomic_store_n(w, v, __ATOMIC_RELEASE);
+}
+
+/* ---- round trips ---- */
+
+/* The limit: one cache line, odd values from us, even ones from the peer. */
+static void line_peer(void *arg, uint64_t n)
+{
+	uint64_t *w = arg, i;
+
+	for (i = 0; i <= n; i++) {
+		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 1)
+			bench_cpu_relax();
+		__atomic_store_n(w, 2 * i + 2, __ATOMIC_RELEASE);
+	}
+}
+
+static double rtt_line(void *ctx, uint64_t n)
+{
+	uint64_t *w = shared_alloc(4096), i;
+	pid_t pid = spawn(line_peer, w, n);
+	double t0 = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i == 1)	/* the first one waits for the peer to start */
+			t0 = bench_now();
+		__atomic_store_n(w, 2 * i + 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 2)
+			bench_cpu_relax();
+	}
+	t0 = bench_now() - t0;
+	reap(pid);
+	munmap(w, 4096);
+	return t0;
+}
+
+/* KUP: the peer is kup_echo, zero copy as kup_echo does it. */
+static void kup_echo_peer(void *arg, uint64_t n)
+{
+	struct shm_chan *c = arg;
+	kup_u64 len;
+	uint64_t i;
+
+	for (i = 0; i <= n; i++) {
+		void *req = shm_k_receive(c, &len);
+		void *rep = shm_k_reserve(c, len);
+
+		memcpy(rep, req, len);
+		shm_k_commit(c);
+		shm_k_unlock(c);
+	}
+}
+
+static double rtt_kup(void *ctx, uint64_t n)
+{
+	struct shm_chan c;
+	char msg[BENCH_RTT_SIZE] = "ping";
+	double t0 = 0;
+	uint64_t i;
+	size_t len;
+	pid_t pid;
+
+	if (shm_chan_init(&c, RING_BYTES, sep_flags))
+		bench_die("shm_chan_init: %s", strerror(errno));
+	pid = spawn(kup_echo_peer, &c, n);
+	for (i = 0; i <= n; i++) {
+		if (i == 1)
+			t0 = bench_now();
+		if (kernproxy_send(&c.user, msg, sizeof(msg), 0) ||
+		    !kernproxy_receive_len(&c.user, &len, 0) ||
+		    len != sizeof(msg))
+			bench_die("kup round trip: %s", strerror(kernproxy_errno));
+	}
+	t0 = bench_now() - t0;
+	reap(pid);
+	shm_chan_fini(&c);
+	return t0;
+}
+
+/* A plain SPSC ring each way, 64-byte slots: a round trip of bare rings. */
+struct pring_pair {
+	struct pring there, back;
+};
+
+static void pring_echo_peer(void *arg, uint64_t n)
+{
+	struct pring_pair *rp = arg;
+	struct pring_cons c = { 0, 0 };
+	struct pring_prod q = { 0, 0 };
+	void *in, *out;
+	uint64_t i;
+
+	for (i = 0; i <= n; i++) {
+		while (!(in = pring_peek(&rp->there, &c)))
+			bench_cpu_relax();
+		while (!(out = pring_reserve(&rp->back, &q)))
+			bench_cpu_relax();
+		memcpy(out, in, BENCH_RTT_SIZE);
+		pring_commit(&rp->back, &q);
+		pring_release(&rp->there, &c);
+	}
+}
+
+static double rtt_ring(void *ctx, uint64_t n)
+{
+	size_t len = 4096 + 2 * RING_BYTES;
+	struct pring_pair *rp = shared_alloc(len);
+	struct pring_prod q = { 0, 0 };
+	struct pring_cons c = { 0, 0 };
+	char msg[BENCH_RTT_SIZE] = "ping";
+	double t0 = 0;
+	uint64_t i;
+	void *slot;
+	pid_t pid;
+
+	pring_init(&rp->there, (char *)rp + 4096, RING_BYTES, BENCH_RTT_SIZE);
+	pring_init(&rp->back, (char *)rp + 4096 + RING_BYTES, RING_BYTES,
+		   BENCH_RTT_SIZE);
+	pid = spawn(pring_echo_peer, rp, n);
+	for (i = 0; i <= n; i++) {
+		if (i == 1)
+			t0 = bench_now();
+		while (!(slot = pring_reserve(&rp->there, &q)))
+			bench_cpu_relax();
+		memcpy(slot, msg, sizeof(msg));
+		pring_commit(&rp->there, &q);
+		while (!(slot = pring_peek(&rp->back, &c)))
+			bench_cpu_relax();
+		bench_clobber(slot);
+		pring_release(&rp->back, &c);
+	}
+	t0 = bench_now() - t0;
+	reap(pid);
+	munmap(rp, len);
+	return t0;
+}
+
+/* Syscall round trips: fds[0] towards the peer, fds[1] back. */
+struct fd_pair {
+	int to_peer, from_us;		/* we write, the peer reads */
+	int to_us, from_peer;		/* the peer writes, we read */
+	size_t len;
+};
+
+static void fd_echo_peer(void *arg, uint64_t n)
+{
+	struct fd_pair *p = arg;
+	char buf[BENCH_RTT_SIZE];
+	uint64_t i;
+
+	for (i = 0; i <= n; i++) {
+		full_read(p->from_us, buf, p->len);
+		full_write(p->to_us, buf, p->len);
+	}
+}
+
+static double rtt_fds(struct fd_pair *p, uint64_t n)
+{
+	char buf[BENCH_RTT_SIZE] = "ping";
+	pid_t pid = spawn(fd_echo_peer, p, n);
+	double t0 = 0;
+	uint64_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == 1)
+			t0 = bench_now();
+		full_write(p->to_peer, buf, p->len);
+		full_read(p->from_peer, buf, p->len);
+	}
+	t0 = bench_now() - t0;
+	reap(pid);
+	return t0;
+}
+
+static double rtt_pipe(void *ctx, uint64_t n)
+{
+	int a[2], b[2];
+	struct fd_pair p;
+	double t;
+
+	if (pipe(a) || pipe(b))
+		bench_die("pipe: %s", strerror(errno));
+	p = (struct fd_pair){ a[1], a[0], b[1], b[0], BENCH_RTT_SIZE };
+	t = rtt_fds(&p, n);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	return t;
+}
+
+/* An eventfd carries 8 bytes, not 64: its count. */
+static double rtt_eventfd(void *ctx, uint64_t n)
+{
+	int a = eventfd(0, 0), b = eventfd(0, 0);
+	struct fd_pair p = { a, a, b, b, 8 };
+	double t;
+
+	if (a < 0 || b < 0)
+		bench_die("eventfd: %s", strerror(errno));
+	t = rtt_fds(&p, n);
+	close(a);
+	close(b);
+	return t;
+}
+
+static double rtt_unix(void *ctx, uint64_t n)
+{
+	struct fd_pair p;
+	int s[2];
+	double t;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
+		bench_die("socketpair: %s", strerror(errno));
+	p = (struct fd_pair){ s[0], s[1], s[1], s[0], BENCH_RTT_SIZE };
+	t = rtt_fds(&p, n);
+	close(s[0]);
+	close(s[1]);
+	return t;
+}
+
+/* ---- one-way throughput ---- */
+
+static size_t cur_size;
+static unsigned char *src_buf, *dst_buf;
+
+/* KUP user -> kernel: libkup sends, the kernel copies each message out. */
+static void kup_sink_peer(void *arg, uint64_t n)
+{
+	struct shm_chan *c = arg;
+	kup_u64 len;
+	uint64_t i;
+
+	set_word(shm_chan_word(c, 0), 1);
+	for (i = 0; i < n; i++) {
+		void *msg = shm_k_receive(c, &len);
+
+		memcpy(dst_buf, msg, len);
+		bench_clobber(dst_buf);
+		shm_k_unlock(c);
+	}
+}
+
+static double tput_kup_u2k(void *ctx, uint64_t n)
+{
+	struct shm_chan c;
+	double t0;
+	uint64_t i;
+	pid_t pid;
+
+	if (shm_chan_init(&c, RING_BYTES, sep_flags))
+		bench_die("shm_chan_init: %s", strerror(errno));
+	pid = spawn(kup_sink_peer, &c, n);
+	wait_word(shm_chan_word(&c, 0), 1);
+	t0 = bench_now();
+	for (i = 0; i < n; i++)
+		if (kernproxy_send(&c.user, src_buf, cur_size, 0))
+			bench_die("kernproxy_send: %s", strerror(kernproxy_errno));
+	/* Done when the kernel has given every byte back. */
+	while (kup_load_acquire(c.u2k.cons) != c.user.txp.pos)
+		bench_cpu_relax();
+	t0 = bench_now() - t0;
+	reap(pid);
+	shm_chan_fini(&c);
+	return t0;
+}
+
+/* KUP kernel -> user: the kernel copies each message in, libkup receives. */
+static void kup_source_peer(void *arg, uint64_t n)
+{
+	struct shm_chan *c = arg;
+	uint64_t i;
+
+	wait_word(shm_chan_word(c, 0), 1);
+	for (i = 0; i < n; i++) {
+		memcpy(shm_k_reserve(c, cur_size), src_buf, cur_size);
+		shm_k_commit(c);
+	}
+}
+
+static double tput_kup_k2u(void *ctx, uint64_t n)
+{
+	struct shm_chan c;
+	size_t len;
+	double t0;
+	uint64_t i;
+	pid_t pid;
+
+	if (shm_chan_init(&c, RING_BYTES, sep_flags))
+		bench_die("shm_chan_init: %s", strerror(errno));
+	pid = spawn(kup_source_peer, &c, n);
+	t0 = bench_now();
+	set_word(shm_chan_word(&c, 0), 1);
+	for (i = 0; i < n; i++) {
+		void *msg = kernproxy_receive_len(&c.user, &len, 0);
+
+		if (!msg || len != cur_size)
+			bench_die("kernproxy_receive: %s", strerror(kernproxy_errno));
+		memcpy(dst_buf, msg, len);
+		bench_clobber(dst_buf);
+	}
+	t0 = bench_now() - t0;
+	reap(pid);
+	shm_chan_fini(&c);
+	return t0;
+}
+
+/* The plain SPSC ring between the same two processes. */
+struct pring_shm {
+	struct pring r;
+	unsigned int ready;
+};
+
+static void pring_consumer(void *arg, uint64_t n)
+{
+	struct pring_shm *s = arg;
+	struct pring_cons c = { 0, 0 };
+	uint64_t i;
+	void *slot;
+
+	set_word(&s->ready, 1);
+	for (i = 0; i < n; i++) {
+		while (!(slot = pring_peek(&s->r, &c)))
+			bench_cpu_relax();
+		memcpy(dst_buf, slot, cur_size);
+		bench_clobber(dst_buf);
+		pring_release(&s->r, &c);
+	}
+}
+
+static double tput_ring(void *ctx, uint64_t n)
+{
+	size_t len = 4096 + RING_BYTES;
+	struct pring_shm *s = shared_alloc(len);
+	struct pring_prod p = { 0, 0 };
+	double t0;
+	uint64_t i;
+	void *slot;
+	pid_t pid;
+
+	pring_init(&s->r, (char *)s + 4096, RING_BYTES, cur_size);
+	pid = spawn(pring_consumer, s, n);
+	wait_word(&s->ready, 1);
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		while (!(slot = pring_reserve(&s->r, &p)))
+			bench_cpu_relax();
+		memcpy(slot, src_buf, cur_size);
+		pring_commit(&s->r, &p);
+	}
+	while (__atomic_load_n(&s->r.tail, __ATOMIC_ACQUIRE) != n)
+		bench_cpu_relax();
+	t0 = bench_now() - t0;
+	reap(pid);
+	munmap(s, len);
+	return t0;
+}
+
+static double tput_memcpy(void *ctx, uint64_t n)
+{
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst_buf, src_buf, cur_size);
+		bench_clobber(dst_buf);
+	}
+	return bench_now() - t0;
+}
+
+/* One write() and one read() per message; the reader answers at the end. */
+static void fd_sink_peer(void *arg, uint64_t n)
+{
+	struct fd_pair *p = arg;
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		full_read(p->from_us, dst_buf, cur_size);
+	full_write(p->to_us, "", 1);
+}
+
+static double tput_fds(struct fd_pair *p, uint64_t n)
+{
+	pid_t pid = spawn(fd_sink_peer, p, n);
+	double t0 = bench_now();
+	char c;
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		full_write(p->to_peer, src_buf, cur_size);
+	full_read(p->from_peer, &c, 1);
+	t0 = bench_now() - t0;
+	reap(pid);
+	return t0;
+}
+
+static double tput_pipe(void *ctx, uint64_t n)
+{
+	int a[2], b[2];
+	struct fd_pair p;
+	double t;
+
+	if (pipe(a) || pipe(b))
+		bench_die("pipe: %s", strerror(errno));
+	p = (struct fd_pair){ a[1], a[0], b[1], b[0], 0 };
+	t = tput_fds(&p, n);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	return t;
+}
+
+static double tput_unix(void *ctx, uint64_t n)
+{
+	struct fd_pair p;
+	int s[2];
+	double t;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
+		bench_die("socketpair: %s", strerror(errno));
+	p = (struct fd_pair){ s[0], s[1], s[1], s[0], 0 };
+	t = tput_fds(&p, n);
+	close(s[0]);
+	close(s[1]);
+	return t;
+}
+
+/* The same KUP paths with the what-if layout (shm_chan.h). */
+static double rtt_kup_sep(void *ctx, uint64_t n)
+{
+	double t;
+
+	sep_flags = true;
+	t = rtt_kup(ctx, n);
+	sep_flags = false;
+	return t;
+}
+
+static double tput_kup_u2k_sep(void *ctx, uint64_t n)
+{
+	double t;
+
+	sep_flags = true;
+	t = tput_kup_u2k(ctx, n);
+	sep_flags = false;
+	return t;
+}
+
+static double tput_kup_k2u_sep(void *ctx, uint64_t n)
+{
+	double t;
+
+	sep_flags = true;
+	t = tput_kup_k2u(ctx, n);
+	sep_flags = false;
+	return t;
+}
+
+static const struct {
+	const char *name;
+	bench_run_t run;
+} rtts[] = {
+	{ "limit", rtt_line },
+	{ "kup", rtt_kup },
+	{ "kup_sep", rtt_kup_sep },
+	{ "ring", rtt_ring },
+	{ "pipe", rtt_pipe },
+	{ "eventfd", rtt_eventfd },
+	{ "unix", rtt_unix },
+}, tputs[] = {
+	{ "kup_u2k", tput_kup_u2k },
+	{ "kup_k2u", tput_kup_k2u },
+	{ "kup_u2k_sep", tput_kup_u2k_sep },
+	{ "kup_k2u_sep", tput_kup_k2u_sep },
+	{ "ring", tput_ring },
+	{ "memcpy", tput_memcpy },
+	{ "pipe", tput_pipe },
+	{ "unix", tput_unix },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 2 ? argv[2] : "";
+	char key[64];
+	unsigned int i, s;
+
+	bench_rep_secs = argc > 1 ? atof(argv[1]) : 0.1;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cpu_kernel = 0;		/* one CPU: the figures say so */
+	bench_pin(cpu_user);
+	src_buf = aligned_alloc(4096, MAX_MSG);
+	dst_buf = aligned_alloc(4096, MAX_MSG);
+	if (!src_buf || !dst_buf)
+		bench_die("out of memory");
+	memset(src_buf, 0x5a, MAX_MSG);
+	memset(dst_buf, 0, MAX_MSG);
+	bench_note("host: %ld CPUs online, user on CPU %d, peer on CPU %d, %d KiB rings, %.2f s per repetition",
+		   sysconf(_SC_NPROCESSORS_ONLN), cpu_user, cpu_kernel,
+		   RING_BYTES / 1024, bench_rep_secs);
+	for (i = 0; i < sizeof(rtts) / sizeof(rtts[0]); i++) {
+		snprintf(key, sizeof(key), "host.rtt.%s", rtts[i].name);
+		if (!strstr(key, only))
+			continue;
+		bench_report_rtt(key, bench_rate(rtts[i].run, NULL, 1000, 1ull << 30));
+	}
+	for (s = 0; s < BENCH_NSIZES; s++) {
+		cur_size = bench_sizes[s];
+		for (i = 0; i < sizeof(tputs) / sizeof(tputs[0]); i++) {
+			snprintf(key, sizeof(key), "host.tput.%s.%zu",
+				 tputs[i].name, cur_size);
+			if (!strstr(key, only))
+				continue;
+			bench_report_tput(key, bench_rate(tputs[i].run, NULL,
+							  1000, 1ull << 32));
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every benchmark of make bench and report; called by bench/Makefile
+# once everything is built. Parts that cannot run say so and the report
+# shows "-" for their figures; nothing here fails over a figure.
+#
+# Environment: HOST_SECS (seconds per host repetition, default 0.2).
+set -u
+cd "$(dirname "$0")"
+mkdir -p ../build/bench
+out=$(cd ../build/bench && pwd)
+start=$(date +%s)
+
+echo "bench: host, native: round trips and throughput (about a minute)"
+"$out/host_bench" "${HOST_SECS:-0.2}" >"$out/host.txt" ||
+	echo "# host: host_bench failed" >>"$out/host.txt"
+
+echo "bench: host: instructions per message on libkup's fast path (callgrind)"
+./instr.sh "$out/instr" "$out/callgrind" >"$out/instr.txt"
+
+echo "bench: VM: one boot, every in-VM benchmark (about 3 minutes)"
+../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
+	vm_rtt.sh vm_tput_kup.sh vm_tput_sys.sh >"$out/vm.txt" 2>&1 ||
+	echo "# vm: the VM run failed (see build/vm/bench/console.log); its figures are missing" >>"$out/vm.txt"
+
+echo
+"$out/report" "$out" "$out/host.txt" "$out/instr.txt" "$out/vm.txt" |
+	tee "$out/table.txt"
+
+if command -v gnuplot >/dev/null; then
+	gnuplot "$out/throughput.gp" && echo "plot: $out/throughput.png"
+else
+	echo "plot: gnuplot is not installed (apt-get install gnuplot-nox)"
+fi
+echo "results: $out/results.json, table: $out/table.txt"
+echo "bench: wall time $(($(date +%s) - start)) s (building not counted)"

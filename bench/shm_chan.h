@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A KUP channel without the kernel, for the host benchmarks: the two
+ * regions a channel fd gives (a control page, then the data pages mapped
+ * twice, back to back) are built from a memfd, with the ring words at the
+ * offsets kup.ko uses (kernel/kup_sess.c), and libkup's own channel handle
+ * is pointed at them. One process then runs libkup's real send and receive
+ * (lib/kup_chan.c) while another plays the kernel with the ring core
+ * (include/kup/ring.h), in the order kernel/kup_io.c calls it.
+ *
+ * This reaches into libkup's private struct kup_chan_handle (lib/kup_lib.h):
+ * the price of measuring the library's own code instead of a copy of it. If
+ * that struct changes, shm_chan_user() is the one place to follow it.
+ *
+ * Both regions are MAP_SHARED: set up before fork(), parent and child share
+ * them. The user side must never sleep here (there is no fd to poll), so
+ * its spin count is set to the largest value: it polls like a busy user.
+ */
+#ifndef _KUP_BENCH_SHM_CHAN_H
+#define _KUP_BENCH_SHM_CHAN_H
+
+#include <limits.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kup_lib.h"
+
+/* Ring word offsets in the two control pages, as kup.ko lays them out. */
+#define SHM_RO_STATUS		128
+#define SHM_RO_K2U_PROD		192
+#define SHM_RO_K2U_PROD_FLAGS	200
+#define SHM_RO_U2K_CONS		256
+#define SHM_RO_U2K_CONS_FLAGS	264
+#define SHM_RW_U2K_PROD		0
+#define SHM_RW_U2K_PROD_FLAGS	8
+#define SHM_RW_U2K_WANT		12
+#define SHM_RW_K2U_CONS		64
+#define SHM_RW_K2U_CONS_FLAGS	72
+/* A free line of the RW control page for the benchmark's own handshakes. */
+#define SHM_RW_SCRATCH		1024
+
+/*
+ * What-if layout (shm_chan_init(..., true)): every flags word on a cache
+ * line of its own, as DESIGN.md section 4 asks, instead of beside the
+ * position its owner writes on every message. Only the offsets in the
+ * layout header would change: libkup takes them from there.
+ */
+#define SHM_SEP_RO_K2U_PROD_FLAGS	320
+#define SHM_SEP_RO_U2K_CONS_FLAGS	384
+#define SHM_SEP_RW_U2K_PROD_FLAGS	128
+#define SHM_SEP_RW_U2K_WANT		132
+#define SHM_SEP_RW_K2U_CONS_FLAGS	192
+
+struct shm_chan {
+	unsigned char *ro, *rw;		/* control page + data twice */
+	size_t page, size, region;
+	/* The kernel's view and its private state. */
+	struct kup_ring k2u, u2k;
+	struct kup_prod k2u_p;
+	struct kup_cons u2k_c;
+	/* libkup's view. */
+	struct kup_handle dev;
+	struct kup_chan_handle user;
+};
+
+/* Control page at offset 0 of @fd, data (@size bytes at @page) twice. */
+static inline unsigned char *shm_region(int fd, size_t page, size_t size)
+{
+	unsigned char *base;
+
+	base = mmap(NULL, page + 2 * size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (mmap(base, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, 0) == MAP_FAILED ||
+	    mmap(base + page, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, page) == MAP_FAILED ||
+	    mmap(base + page + size, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, page) == MAP_FAILED) {
+		munmap(base, page + 2 * size);
+		return NULL;
+	}
+	return base;
+}
+
+static inline void shm_ring_view(struct kup_ring *r, unsigned char *pc,
+				 unsigned int prod, unsigned int prod_flags,
+				 unsigned char *cc, unsigned int cons,
+				 unsigned int cons_flags, unsigned char *data,
+				 size_t size)
+{
+	r->prod = (kup_u64 *)(pc + prod);
+	r->prod_flags = (kup_u32 *)(pc + prod_flags);
+	r->cons = (kup_u64 *)(cc + cons);
+	r->cons_flags = (kup_u32 *)(cc + cons_flags);
+	r->data = data;
+	r->size = size;
+	r->max_msg = size - sizeof(struct kup_rec_hdr);
+}
+
+/* libkup's channel handle over the regions, as kup_rings_setup() does. */
+static inline void shm_chan_user(struct shm_chan *c)
+{
+	struct kup_chan_handle *u = &c->user;
+
+	memset(u, 0, sizeof(*u));
+	pthread_mutex_init(&c->dev.lock, NULL);
+	c->dev.fd = -1;
+	u->dev = &c->dev;
+	u->fd = -1;
+	u->spin = UINT_MAX;
+	u->status = (const kup_u32 *)(c->ro + SHM_RO_STATUS);
+	u->want = (kup_u32 *)(c->rw + SHM_RW_U2K_WANT);
+	u->tx = c->u2k;
+	u->rx = c->k2u;
+}
+
+/*
+ * A channel of @size data bytes each way, with kup.ko's ring word layout
+ * or, if @sep_flags, the what-if layout above; 0 or -1.
+ */
+static inline int shm_chan_init(struct shm_chan *c, size_t size,
+				bool sep_flags)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int ro_fd, rw_fd, err = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->page = page;
+	c->size = size;
+	c->region = page + 2 * size;
+	ro_fd = memfd_create("kup-bench-ro", 0);
+	rw_fd = memfd_create("kup-bench-rw", 0);
+	if (ro_fd < 0 || rw_fd < 0 || ftruncate(ro_fd, page + size) ||
+	    ftruncate(rw_fd, page + size))
+		goto out;
+	c->ro = shm_region(ro_fd, page, size);
+	c->rw = shm_region(rw_fd, page, size);
+	if (!c->ro || !c->rw)
+		goto out;
+	/* k2u: the kernel produces into RO, the user consumes (RW words). */
+	shm_ring_view(&c->k2u, c->ro, SHM_RO_K2U_PROD,
+		      sep_flags ? SHM_SEP_RO_K2U_PROD_FLAGS : SHM_RO_K2U_PROD_FLAGS,
+		      c->rw, SHM_RW_K2U_CONS,
+		      sep_flags ? SHM_SEP_RW_K2U_CONS_FLAGS : SHM_RW_K2U_CONS_FLAGS,
+		      c->ro + page, size);
+	/* u2k: the user produces into RW, the kernel consumes (RO words). */
+	shm_ring_view(&c->u2k, c->rw, SHM_RW_U2K_PROD,
+		      sep_flags ? SHM_SEP_RW_U2K_PROD_FLAGS : SHM_RW_U2K_PROD_FLAGS,
+		      c->ro, SHM_RO_U2K_CONS,
+		      sep_flags ? SHM_SEP_RO_U2K_CONS_FLAGS : SHM_RO_U2K_CONS_FLAGS,
+		      c->rw + page, size);
+	shm_chan_user(c);
+	if (sep_flags)
+		c->user.want = (kup_u32 *)(c->rw + SHM_SEP_RW_U2K_WANT);
+	err = 0;
+out:
+	if (ro_fd >= 0)
+		close(ro_fd);
+	if (rw_fd >= 0)
+		close(rw_fd);
+	return err;
+}
+
+static inline void shm_chan_fini(struct shm_chan *c)
+{
+	if (c->ro)
+		munmap(c->ro, c->region);
+	if (c->rw)
+		munmap(c->rw, c->region);
+	pthread_mutex_destroy(&c->dev.lock);
+}
+
+/* A shared word of the scratch line for start/stop handshakes. */
+static inline unsigned int *shm_chan_word(struct shm_chan *c, unsigned int i)
+{
+	return (unsigned int *)(c->rw + SHM_RW_SCRATCH) + i;
+}
+
+/*
+ * The kernel's half of the data path, in the order kernel/kup_io.c runs
+ * the ring core: receive in place, then give the bytes back (unlock) and
+ * wake the user only if it sleeps; reserve, fill, commit, wake if needed.
+ * Nobody sleeps here, so the wake-up checks only cost their barrier.
+ */
+static inline void *shm_k_receive(struct shm_chan *c, kup_u64 *len)
+{
+	void *msg;
+
+	while (kup_cons_peek(&c->u2k, &c->u2k_c, &msg, len))
+		bench_cpu_relax();
+	kup_cons_advance(&c->u2k_c, *len);
+	return msg;
+}
+
+static inline void shm_k_unlock(struct shm_chan *c)
+{
+	kup_cons_publish(&c->u2k, &c->u2k_c);
+	if (kup_cons_must_wake(&c->u2k))
+		bench_clobber(c);	/* kup.ko would wake_up() here */
+}
+
+static inline void *shm_k_reserve(struct shm_chan *c, size_t len)
+{
+	void *buf;
+
+	while (kup_prod_reserve(&c->k2u, &c->k2u_p, len, &buf))
+		bench_cpu_relax();
+	return buf;
+}
+
+static inline void shm_k_commit(struct shm_chan *c)
+{
+	kup_prod_commit(&c->k2u, &c->k2u_p);
+	if (kup_prod_must_wake(&c->k2u))
+		bench_clobber(c);	/* kup.ko would wake_up() here */
+}
+
+#endif /* _KUP_BENCH_SHM_CHAN_H */

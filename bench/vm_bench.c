@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm_bench: the in-VM half of make bench, run by bench/vm_*.sh with the
+ * right modules loaded. One path per invocation:
+ *
+ *   vm_bench rtt kup_poll|kup_block|kup_sleep   64-byte round trips through
+ *                                  kup_echo (its poll= parameter and kup's
+ *                                  spin_iters are the script's business)
+ *   vm_bench rtt ioctl|chr|netlink|tunnel|limit|ring
+ *   vm_bench tput kup|chr|netlink|tunnel|limit  one-way, every message size
+ *   vm_bench probe kup             what single calls cost (KUPB_OP_PROBE)
+ *
+ * The message and direction of each figure are in its key; README.md says
+ * what each one measures. Prints "R key value unit" lines (bench.h).
+ * Environment: BENCH_SECS, seconds per repetition (default 0.25).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <kup.h>
+#include "bench.h"
+#include "kup_bench_uapi.h"
+#include "plain_ring.h"
+
+#define ECHO_PAGES	4	/* kup_echo's pages= in vm_*.sh */
+#define BENCH_PAGES	64	/* kup_bench's pages= */
+#define RING_BYTES	(BENCH_PAGES * 4096)
+#define TUNNEL_CONSUMED	"/sys/module/kup_bench_tunnel/parameters/consumed"
+#define NL_PROTO	"/sys/module/kup_bench/parameters/nl_proto"
+
+static unsigned char *src_buf, *dst_buf;
+static size_t cur_size;
+static volatile uint64_t sink_word;	/* where received words are read to */
+
+static int full_read(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static int full_write(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, (const char *)buf + done, len - done);
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static int open_dev(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		bench_die("%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* A peer thread on the other vCPU, started before the clock runs. */
+struct peer {
+	pthread_t thread;
+	void *(*fn)(void *);
+	uint64_t n;
+	void *arg;
+	unsigned int ready;
+};
+
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+
+	bench_pin(1);
+	__atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
+	return p->fn(p);
+}
+
+static void peer_start(struct peer *p, void *(*fn)(void *), void *arg,
+		       uint64_t n)
+{
+	p->fn = fn;
+	p->arg = arg;
+	p->n = n;
+	p->ready = 0;
+	if (pthread_create(&p->thread, NULL, peer_main, p))
+		bench_die("pthread_create");
+	while (!__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE))
+		bench_cpu_relax();
+}
+
+static void peer_join(struct peer *p)
+{
+	pthread_join(p->thread, NULL);
+}
+
+/* ---- round trips ---- */
+
+/*
+ * libkup's kup_tx_wait() returns -EAGAIN (negative) when room appears
+ * between its failed reserve and kup_prod_prepare_sleep(): send and reserve
+ * then fail with kernproxy_errno == -EAGAIN although nothing is wrong.
+ * Until that is fixed, such a failure is retried: nothing was reserved.
+ */
+static int kup_send(void *ch, const void *data, size_t len)
+{
+	int err;
+
+	do {
+		err = kernproxy_send(ch, (void *)data, len, 0);
+	} while (err && kernproxy_errno == -EAGAIN);
+	return err;
+}
+
+static void *kup_reserve(void *ch, size_t len)
+{
+	void *buf;
+
+	do {
+		buf = kernproxy_reserve(ch, len, 0);
+	} while (!buf && kernproxy_errno == -EAGAIN);
+	return buf;
+}
+
+/* Say why a KUP run failed; the figure is then reported as failed. */
+static double kup_failed(const char *what)
+{
+	bench_note("%s: %s", what, strerror(kernproxy_errno));
+	return -1;
+}
+
+
+struct kup_ctx {
+	void *dev, *ch;
+	int rx_flags;
+};
+
+static double rtt_kup(void *ctx, uint64_t n)
+{
+	struct kup_ctx *k = ctx;
+	char msg[BENCH_RTT_SIZE] = "ping";
+	double t0 = bench_now();
+	size_t len;
+	uint64_t i;
+	void *r;
+
+	for (i = 0; i < n; i++) {
+		if (kup_send(k->ch, msg, sizeof(msg)))
+			return kup_failed("kernproxy_send");
+		do {
+			r = kernproxy_receive_len(k->ch, &len, k->rx_flags);
+		} while (!r && kernproxy_errno == EAGAIN);
+		if (!r)
+			return kup_failed("kernproxy_receive");
+		if (len != sizeof(msg))
+			bench_die("echo of %zu bytes, not %zu", len, sizeof(msg));
+	}
+	return bench_now() - t0;
+}
+
+static void run_rtt_kup(const char *mode)
+{
+	struct kernproxy_chan_opts opts = { 0, 0 };
+	struct kup_ctx k = { 0 };
+	struct kernproxy_stats s0, s1;
+	char key[64];
+	double rate;
+
+	/* kup_sleep: sleep at once when there is nothing, both sides. */
+	if (!strcmp(mode, "kup_sleep"))
+		opts.spin = 1;
+	k.rx_flags = strcmp(mode, "kup_poll") ? 0 : KP_NB;
+	k.dev = kernproxy_open("kup_echo");
+	k.ch = k.dev ? kernproxy_channel_opts(k.dev, 0, ECHO_PAGES, &opts) : NULL;
+	if (!k.ch)
+		bench_die("kup_echo channel: %s", strerror(kernproxy_errno));
+	kernproxy_stats(k.ch, &s0);
+	snprintf(key, sizeof(key), "vm.rtt.%s", mode);
+	rate = bench_rate(rtt_kup, &k, 100, 1ull << 30);
+	bench_report_rtt(key, rate);
+	/* How often somebody actually slept, per round trip. */
+	if (!kernproxy_stats(k.ch, &s1) && s1.k2u_msgs > s0.k2u_msgs) {
+		snprintf(key, sizeof(key), "vm.wakeups.%s", mode);
+		bench_result(key, (double)(s1.wakeups_sent + s1.wakeups_recv -
+					   s0.wakeups_sent - s0.wakeups_recv) /
+				  (s1.k2u_msgs - s0.k2u_msgs), "per-rtt");
+	}
+	kernproxy_close(k.dev);
+}
+
+static double rtt_ioctl(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	struct kupb_echo64 m = { "ping" };
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (ioctl(fd, KUPB_IOC_ECHO64, &m))
+			return -1;
+	return bench_now() - t0;
+}
+
+/* write() then read() the answer: /dev/kup_bench_kt and /proc/tunnel. */
+static double rtt_write_read(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	char msg[BENCH_RTT_SIZE], back[BENCH_RTT_SIZE];
+	double t0;
+	uint64_t i;
+
+	/* Digits: tunnel_echo upper-cases letters. */
+	memset(msg, '7', sizeof(msg));
+	t0 = bench_now();
+	for (i = 0; i < n; i++)
+		if (full_write(fd, msg, sizeof(msg)) ||
+		    full_read(fd, back, sizeof(back)))
+			return -1;
+	return bench_now() - t0;
+}
+
+static int nl_socket(void)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int proto, fd, rcvbuf = 4 << 20;
+	FILE *f = fopen(NL_PROTO, "r");
+
+	if (!f || fscanf(f, "%d", &proto) != 1)
+		bench_die("%s: cannot read", NL_PROTO);
+	fclose(f);
+	fd = socket(AF_NETLINK, SOCK_RAW, proto);
+	if (fd < 0)
+		bench_die("netlink socket: %s", strerror(errno));
+	/* Room like a KUP ring's for a source; root may exceed rmem_max. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	if (connect(fd, (struct sockaddr *)&kernel, sizeof(kernel)))
+		bench_die("netlink connect: %s", strerror(errno));
+	return fd;
+}
+
+/* A netlink message in @buf: header + @len bytes of payload. */
+static size_t nl_msg(void *buf, int type, size_t len)
+{
+	struct nlmsghdr *h = buf;
+
+	h->nlmsg_len = NLMSG_LENGTH(len);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	h->nlmsg_seq = 0;
+	h->nlmsg_pid = 0;
+	return h->nlmsg_len;
+}
+
+static double rtt_netlink(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	char msg[NLMSG_LENGTH(BENCH_RTT_SIZE)], back[sizeof(msg) + 64];
+	size_t len = nl_msg(msg, KUPB_NL_ECHO, BENCH_RTT_SIZE);
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (send(fd, msg, len, 0) != (ssize_t)len ||
+		    recv(fd, back, sizeof(back), 0) != (ssize_t)len)
+			return -1;
+	return bench_now() - t0;
+}
+
+/* The limit: one cache line between the two vCPUs. */
+static void *line_peer(void *arg)
+{
+	struct peer *p = arg;
+	uint64_t *w = p->arg, i;
+
+	for (i = 0; i < p->n; i++) {
+		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 1)
+			bench_cpu_relax();
+		__atomic_store_n(w, 2 * i + 2, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static double rtt_line(void *ctx, uint64_t n)
+{
+	static _Alignas(64) uint64_t line;
+	struct peer p;
+	double t0;
+	uint64_t i;
+
+	line = 0;
+	peer_start(&p, line_peer, &line, n);
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		__atomic_store_n(&line, 2 * i + 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&line, __ATOMIC_ACQUIRE) != 2 * i + 2)
+			bench_cpu_relax();
+	}
+	t0 = bench_now() - t0;
+	peer_join(&p);
+	return t0;
+}
+
+/* A plain SPSC ring each way, 64-byte slots: what a round trip of rings is. */
+struct ring_pair {
+	struct pring there, back;
+};
+
+static void *ring_echo_peer(void *arg)
+{
+	struct peer *p = arg;
+	struct ring_pair *rp = p->arg;
+	struct pring_cons c = { 0, 0 };
+	struct pring_prod q = { 0, 0 };
+	void *in, *out;
+	uint64_t i;
+
+	for (i = 0; i < p->n; i++) {
+		while (!(in = pring_peek(&rp->there, &c)))
+			bench_cpu_relax();
+		while (!(out = pring_reserve(&rp->back, &q)))
+			bench_cpu_relax();
+		memcpy(out, in, BENCH_RTT_SIZE);
+		pring_commit(&rp->back, &q);
+		pring_release(&rp->there, &c);
+	}
+	return NULL;
+}
+
+static double rtt_ring(void *ctx, uint64_t n)
+{
+	struct ring_pair *rp = ctx;
+	struct pring_prod q = { 0, 0 };
+	struct pring_cons c = { 0, 0 };
+	char msg[BENCH_RTT_SIZE] = "ping";
+	struct peer p;
+	void *slot;
+	double t0;
+	uint64_t i;
+
+	pring_init(&rp->there, src_buf, RING_BYTES, BENCH_RTT_SIZE);
+	pring_init(&rp->back, dst_buf, RING_BYTES, BENCH_RTT_SIZE);
+	peer_start(&p, ring_echo_peer, rp, n);
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		while (!(slot = pring_reserve(&rp->there, &q)))
+			bench_cpu_relax();
+		memcpy(slot, msg, sizeof(msg));
+		pring_commit(&rp->there, &q);
+		while (!(slot = pring_peek(&rp->back, &c)))
+			bench_cpu_relax();
+		sink_word = *(uint64_t *)slot;
+		pring_release(&rp->back, &c);
+	}
+	t0 = bench_now() - t0;
+	peer_join(&p);
+	return t0;
+}
+
+static void run_rtt(const char *what)
+{
+	static struct ring_pair rp;
+	char key[64];
+	int fd = -1;
+	double rate;
+
+	if (!strncmp(what, "kup_", 4)) {
+		run_rtt_kup(what);
+		return;
+	}
+	snprintf(key, sizeof(key), "vm.rtt.%s", what);
+	if (!strcmp(what, "ioctl")) {
+		fd = open_dev("/dev/" KUPB_IO_NAME);
+		rate = bench_rate(rtt_ioctl, &fd, 100, 1ull << 30);
+	} else if (!strcmp(what, "chr")) {
+		fd = open_dev("/dev/" KUPB_KT_NAME);
+		rate = bench_rate(rtt_write_read, &fd, 100, 1ull << 30);
+	} else if (!strcmp(what, "tunnel")) {
+		fd = open_dev("/proc/tunnel");
+		rate = bench_rate(rtt_write_read, &fd, 100, 1ull << 30);
+	} else if (!strcmp(what, "netlink")) {
+		fd = nl_socket();
+		rate = bench_rate(rtt_netlink, &fd, 100, 1ull << 30);
+	} else if (!strcmp(what, "limit")) {
+		bench_pin(0);
+		rate = bench_rate(rtt_line, NULL, 1000, 1ull << 30);
+	} else if (!strcmp(what, "ring")) {
+		bench_pin(0);
+		rate = bench_rate(rtt_ring, &rp, 1000, 1ull << 30);
+	} else {
+		bench_die("unknown round trip %s", what);
+	}
+	bench_report_rtt(key, rate);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- one-way throughput ---- */
+
+/* KUP: the command, then the messages; the sink acknowledges the last. */
+struct kup_tput {
+	void *dev, *ch;
+	int op;
+};
+
+/*
+ * After a failed run the kernel thread may still be inside the old
+ * command: leave the channel, give the thread time to see -EPIPE and go
+ * back to waiting for a user, and attach again.
+ */
+static void kup_tput_attach(struct kup_tput *k)
+{
+	if (k->ch) {
+		kernproxy_detach(k->ch);
+		usleep(200000);
+	}
+	k->ch = kernproxy_channel(k->dev, 0, BENCH_PAGES);
+	if (!k->ch)
+		bench_die("%s channel: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
+}
+
+static void kup_tput_one(struct kup_tput *k, const char *key, bench_run_t run)
+{
+	double rate = bench_rate(run, k, 100, 1ull << 32);
+
+	bench_report_tput(key, rate);
+	if (rate <= 0)
+		kup_tput_attach(k);
+}
+
+static int kup_cmd(void *ch, int op, uint64_t n)
+{
+	struct kupb_cmd cmd = { .op = op, .size = cur_size, .count = n };
+
+	return kup_send(ch, &cmd, sizeof(cmd));
+}
+
+static double tput_kup_u2k(void *ctx, uint64_t n)
+{
+	struct kup_tput *k = ctx;
+	double t0 = bench_now();
+	uint64_t i, *buf;
+	size_t len;
+
+	if (kup_cmd(k->ch, KUPB_OP_SINK, n))
+		return kup_failed("sink command");
+	for (i = 0; i < n; i++) {
+		if (k->op == KUPB_OP_SOURCE_ZC) {
+			/* Zero copy: the payload is made in place (a word). */
+			buf = kup_reserve(k->ch, cur_size);
+			if (!buf)
+				return kup_failed("kernproxy_reserve");
+			*buf = i;
+			kernproxy_commit(k->ch);
+		} else if (kup_send(k->ch, src_buf, cur_size)) {
+			return kup_failed("kernproxy_send");
+		}
+	}
+	if (!kernproxy_receive_len(k->ch, &len, 0))
+		return kup_failed("sink acknowledgement");
+	if (len != sizeof(uint64_t))
+		bench_die("sink acknowledgement of %zu bytes", len);
+	return bench_now() - t0;
+}
+
+static double tput_kup_k2u(void *ctx, uint64_t n)
+{
+	struct kup_tput *k = ctx;
+	double t0 = bench_now();
+	uint64_t i, *msg;
+	size_t len;
+
+	if (kup_cmd(k->ch, k->op, n))
+		return kup_failed("source command");
+	for (i = 0; i < n; i++) {
+		msg = kernproxy_receive_len(k->ch, &len, 0);
+		if (!msg)
+			return kup_failed("kernproxy_receive");
+		if (len != cur_size)
+			bench_die("source message of %zu bytes, not %zu", len, cur_size);
+		sink_word = *msg;	/* in place: the first word only */
+	}
+	return bench_now() - t0;
+}
+
+static void run_tput_kup(void)
+{
+	static const struct {
+		const char *name;
+		int op;
+	} modes[] = {
+		{ "kup_copy", KUPB_OP_SOURCE_COPY },
+		{ "kup_zc", KUPB_OP_SOURCE_ZC },
+	};
+	struct kup_tput k = { kernproxy_open(KUPB_KUP_NAME), NULL, 0 };
+	unsigned int m, s;
+	char key[64];
+
+	if (!k.dev)
+		bench_die("%s: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
+	kup_tput_attach(&k);
+	for (m = 0; m < 2; m++) {
+		k.op = modes[m].op;
+		for (s = 0; s < BENCH_NSIZES; s++) {
+			cur_size = bench_sizes[s];
+			snprintf(key, sizeof(key), "vm.tput.u2k.%s.%zu",
+				 modes[m].name, cur_size);
+			kup_tput_one(&k, key, tput_kup_u2k);
+			snprintf(key, sizeof(key), "vm.tput.k2u.%s.%zu",
+				 modes[m].name, cur_size);
+			kup_tput_one(&k, key, tput_kup_k2u);
+		}
+	}
+	kernproxy_close(k.dev);
+}
+
+#define PROBE_ROUNDS	3
+#define PROBE_FIGS	10
+
+static const char *const probe_keys[PROBE_FIGS] = {
+	"syscall", "user_send", "user_receive", "k_sink", "k_empty_poll",
+	"k_reserve_commit", "k_send_copy", "k_lock_pair", "k_refcount_pair",
+	"k_smp_mb",
+};
+
+/* One round on a freshly attached channel; @v gets ns per call. */
+static void probe_round(void *dev, double *v)
+{
+	struct kupb_cmd cmd = { .op = KUPB_OP_PROBE, .size = 64,
+				.count = KUPB_PROBE_MAX };
+	void *ch = kernproxy_channel(dev, 0, BENCH_PAGES);
+	struct kupb_probe pr;
+	double t0, t_send, t_recv;
+	size_t len;
+	void *msg;
+	int i;
+
+	if (!ch)
+		bench_die("%s channel: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
+	if (kup_send(ch, &cmd, sizeof(cmd)))
+		bench_die("probe command: %s", strerror(kernproxy_errno));
+	t0 = bench_now();
+	for (i = 0; i < KUPB_PROBE_MAX; i++)
+		if (kup_send(ch, src_buf, 64))
+			bench_die("probe send: %s", strerror(kernproxy_errno));
+	t_send = bench_now() - t0;
+	if (t_send * 1000 > KUPB_PROBE_SLEEP_MS / 2)
+		bench_note("probe: sending took %.0f ms, the kernel may have started",
+			   t_send * 1000);
+	/* The kernel's messages come after its timed loops: let it finish. */
+	while (!(msg = kernproxy_peek(ch, &len, KP_NB)) &&
+	       kernproxy_errno == EAGAIN)
+		usleep(1000);
+	usleep(200000);
+	t0 = bench_now();
+	for (i = 1; i < KUPB_PROBE_MAX; i++)
+		if (!kernproxy_receive_len(ch, &len, KP_NB))
+			bench_die("probe receive: %s", strerror(kernproxy_errno));
+	t_recv = bench_now() - t0;
+	msg = kernproxy_receive_len(ch, &len, 0);
+	if (!msg || len != sizeof(pr))
+		bench_die("probe: no answer (%s)", strerror(kernproxy_errno));
+	memcpy(&pr, msg, sizeof(pr));
+	t0 = bench_now();
+	for (i = 0; i < 20000; i++)
+		getppid();
+	v[0] = (bench_now() - t0) * 1e9 / 20000;
+	v[1] = t_send * 1e9 / KUPB_PROBE_MAX;
+	v[2] = t_recv * 1e9 / (KUPB_PROBE_MAX - 1);
+	v[3] = (double)pr.sink_ns / pr.count;
+	v[4] = (double)pr.empty_ns / pr.iters;
+	v[5] = (double)pr.reserve_ns / (pr.count / 2);
+	v[6] = (double)pr.send_ns / (pr.count / 2);
+	v[7] = (double)pr.lock_ns / pr.iters;
+	v[8] = (double)pr.atomic_ns / pr.iters;
+	v[9] = (double)pr.mb_ns / pr.iters;
+	kernproxy_detach(ch);
+	/* Let the kernel thread see the detach before the next attach. */
+	usleep(100000);
+}
+
+/*
+ * What single calls cost, each alone on its CPU (KUPB_OP_PROBE): libkup's
+ * send while the kernel thread sleeps, its receive of messages already
+ * there, the kernel's calls (timed in the kernel), and a trivial system
+ * call for scale. Keys vm.cost.*, ns per call, median of PROBE_ROUNDS.
+ */
+static void run_probe(void)
+{
+	double v[PROBE_FIGS][PROBE_ROUNDS];
+	double round[PROBE_FIGS];
+	void *dev = kernproxy_open(KUPB_KUP_NAME);
+	char key[64];
+	int r, f;
+
+	if (!dev)
+		bench_die("%s: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
+	for (r = 0; r < PROBE_ROUNDS; r++) {
+		probe_round(dev, round);
+		for (f = 0; f < PROBE_FIGS; f++)
+			v[f][r] = round[f];
+	}
+	for (f = 0; f < PROBE_FIGS; f++) {
+		snprintf(key, sizeof(key), "vm.cost.%s", probe_keys[f]);
+		bench_result(key, bench_median(v[f], PROBE_ROUNDS), "ns");
+	}
+	kernproxy_close(dev);
+}
+
+/* One write() or read() per message: the char device and /proc/tunnel. */
+static double tput_write(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (full_write(fd, src_buf, cur_size))
+			return -1;
+	return bench_now() - t0;
+}
+
+static double tput_read(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (full_read(fd, dst_buf, cur_size))
+			return -1;
+	return bench_now() - t0;
+}
+
+static uint64_t tunnel_consumed(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(TUNNEL_CONSUMED, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* /proc/tunnel's sink works behind the write()s: wait until it took all. */
+static double tput_tunnel_write(void *ctx, uint64_t n)
+{
+	uint64_t want = tunnel_consumed() + n * cur_size;
+	double t0 = bench_now();
+
+	if (tput_write(ctx, n) < 0)
+		return -1;
+	while (tunnel_consumed() < want) {
+		if (bench_now() - t0 > 30)
+			return -1;
+		sched_yield();
+	}
+	return bench_now() - t0;
+}
+
+static double tput_nl_u2k(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	size_t len = nl_msg(src_buf, KUPB_NL_SINK, cur_size);
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (send(fd, src_buf, len, 0) != (ssize_t)len)
+			return -1;
+	return bench_now() - t0;
+}
+
+static double tput_nl_k2u(void *ctx, uint64_t n)
+{
+	int fd = *(int *)ctx;
+	char msg[NLMSG_LENGTH(sizeof(struct kupb_cmd))];
+	struct kupb_cmd cmd = { .op = KUPB_OP_SOURCE_COPY, .size = cur_size,
+				.count = n };
+	size_t len = nl_msg(msg, KUPB_NL_SOURCE, sizeof(cmd));
+	double t0 = bench_now();
+	uint64_t i;
+
+	memcpy(NLMSG_DATA(msg), &cmd, sizeof(cmd));
+	if (send(fd, msg, len, 0) != (ssize_t)len)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (recv(fd, dst_buf, NLMSG_LENGTH(KUPB_MAX_MSG), 0) !=
+		    (ssize_t)NLMSG_LENGTH(cur_size))
+			return -1;
+	return bench_now() - t0;
+}
+
+/* The limits: a plain SPSC ring between two threads, and memcpy(). */
+static void *ring_consumer(void *arg)
+{
+	struct peer *p = arg;
+	struct pring *r = p->arg;
+	struct pring_cons c = { 0, 0 };
+	uint64_t i;
+	void *slot;
+
+	for (i = 0; i < p->n; i++) {
+		while (!(slot = pring_peek(r, &c)))
+			bench_cpu_relax();
+		sink_word = *(uint64_t *)slot;	/* as KUP's receiver does */
+		pring_release(r, &c);
+	}
+	return NULL;
+}
+
+static double tput_ring(void *ctx, uint64_t n)
+{
+	static struct pring r;
+	static unsigned char *slots;
+	struct pring_prod q = { 0, 0 };
+	struct peer p;
+	double t0;
+	uint64_t i;
+	void *slot;
+
+	if (!slots && !(slots = aligned_alloc(4096, RING_BYTES)))
+		bench_die("out of memory");
+	pring_init(&r, slots, RING_BYTES, cur_size);
+	peer_start(&p, ring_consumer, &r, n);
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		while (!(slot = pring_reserve(&r, &q)))
+			bench_cpu_relax();
+		memcpy(slot, src_buf, cur_size);
+		pring_commit(&r, &q);
+	}
+	peer_join(&p);
+	return bench_now() - t0;
+}
+
+static double tput_memcpy(void *ctx, uint64_t n)
+{
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst_buf, src_buf, cur_size);
+		bench_clobber(dst_buf);
+	}
+	return bench_now() - t0;
+}
+
+/* Both directions of a path, every size. */
+static void tput_sizes(const char *path, bench_run_t u2k, bench_run_t k2u,
+		       void *ctx)
+{
+	unsigned int s;
+	char key[64];
+
+	for (s = 0; s < BENCH_NSIZES; s++) {
+		cur_size = bench_sizes[s];
+		if (u2k) {
+			snprintf(key, sizeof(key), "vm.tput.u2k.%s.%zu", path, cur_size);
+			bench_report_tput(key, bench_rate(u2k, ctx, 100, 1ull << 32));
+		}
+		if (k2u) {
+			snprintf(key, sizeof(key), "vm.tput.k2u.%s.%zu", path, cur_size);
+			bench_report_tput(key, bench_rate(k2u, ctx, 100, 1ull << 32));
+		}
+	}
+}
+
+/* The limits have no direction: vm.tput.ring.SIZE, vm.tput.memcpy.SIZE. */
+static void run_tput_limits(void)
+{
+	unsigned int s;
+	char key[64];
+
+	bench_pin(0);
+	for (s = 0; s < BENCH_NSIZES; s++) {
+		cur_size = bench_sizes[s];
+		snprintf(key, sizeof(key), "vm.tput.ring.%zu", cur_size);
+		bench_report_tput(key, bench_rate(tput_ring, NULL, 1000, 1ull << 32));
+		snprintf(key, sizeof(key), "vm.tput.memcpy.%zu", cur_size);
+		bench_report_tput(key, bench_rate(tput_memcpy, NULL, 1000, 1ull << 32));
+	}
+}
+
+static void run_tput(const char *what)
+{
+	int fd;
+
+	if (!strcmp(what, "kup")) {
+		run_tput_kup();
+	} else if (!strcmp(what, "chr")) {
+		fd = open_dev("/dev/" KUPB_IO_NAME);
+		tput_sizes("chr", tput_write, tput_read, &fd);
+		close(fd);
+	} else if (!strcmp(what, "tunnel")) {
+		fd = open_dev("/proc/tunnel");
+		tput_sizes("tunnel", tput_tunnel_write, tput_read, &fd);
+		close(fd);
+	} else if (!strcmp(what, "netlink")) {
+		fd = nl_socket();
+		tput_sizes("netlink", tput_nl_u2k, tput_nl_k2u, &fd);
+		close(fd);
+	} else if (!strcmp(what, "limit")) {
+		run_tput_limits();
+	} else {
+		bench_die("unknown throughput path %s", what);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *secs = getenv("BENCH_SECS");
+
+	if (argc != 3)
+		bench_die("usage: vm_bench rtt|tput|probe PATH");
+	bench_rep_secs = secs ? atof(secs) : 0.25;
+	/* Nothing here may hang the VM's script: it has two minutes. */
+	alarm(100);
+	src_buf = aligned_alloc(4096, RING_BYTES);
+	dst_buf = aligned_alloc(4096, RING_BYTES);
+	if (!src_buf || !dst_buf)
+		bench_die("out of memory");
+	memset(src_buf, 0x5a, RING_BYTES);
+	memset(dst_buf, 0, RING_BYTES);
+	if (!strcmp(argv[1], "rtt"))
+		run_rtt(argv[2]);
+	else if (!strcmp(argv[1], "probe"))
+		run_probe();
+	else if (!strcmp(argv[1], "tput"))
+		run_tput(argv[2]);
+	else
+		bench_die("usage: vm_bench rtt|tput PATH");
+	return 0;
+}
