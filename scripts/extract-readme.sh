@@ -21,3 +21,4 @@ extract() {
 }
 extract "kernel example" readme_kmod.c
 extract "user example" readme_user.c
+extract "tunnel example" readme_tunnel.c

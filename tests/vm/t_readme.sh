@@ -13,3 +13,14 @@ check $? "it creates /dev/mydev"
 rmmod readme_kmod
 check $? "the README's kernel example unloads (thread stopped, device gone)"
 rmmod kup
+
+load kup_tunnel
+load readme_tunnel
+check $? "the README's tunnel example loads"
+[ "$(head -c 22 /proc/tunnel)" = "hello from the kernel" ]
+check $? "its greeting comes out of /proc/tunnel"
+echo "ping" >/proc/tunnel
+[ "$(head -c 5 /proc/tunnel)" = "ping" ]
+check $? "its timer echoes what user space writes"
+rmmod readme_tunnel && rmmod kup_tunnel
+check $? "the README's tunnel example and kup_tunnel unload"
