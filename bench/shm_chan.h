@@ -28,28 +28,27 @@
 /* Ring word offsets in the two control pages, as kup.ko lays them out. */
 #define SHM_RO_STATUS		128
 #define SHM_RO_K2U_PROD		192
-#define SHM_RO_K2U_PROD_FLAGS	200
 #define SHM_RO_U2K_CONS		256
-#define SHM_RO_U2K_CONS_FLAGS	264
+#define SHM_RO_K2U_PROD_FLAGS	320
+#define SHM_RO_U2K_CONS_FLAGS	384
 #define SHM_RW_U2K_PROD		0
-#define SHM_RW_U2K_PROD_FLAGS	8
-#define SHM_RW_U2K_WANT		12
+#define SHM_RW_U2K_PROD_FLAGS	128
+#define SHM_RW_U2K_WANT		132
 #define SHM_RW_K2U_CONS		64
-#define SHM_RW_K2U_CONS_FLAGS	72
+#define SHM_RW_K2U_CONS_FLAGS	192
 /* A free line of the RW control page for the benchmark's own handshakes. */
 #define SHM_RW_SCRATCH		1024
 
 /*
- * What-if layout (shm_chan_init(..., true)): every flags word on a cache
- * line of its own, as DESIGN.md section 4 asks, instead of beside the
- * position its owner writes on every message. Only the offsets in the
- * layout header would change: libkup takes them from there.
+ * Comparison layout (shm_chan_init(..., true)): each flags word beside the
+ * position its owner writes on every message, as kup.ko had it before the
+ * flags got lines of their own. Kept to show what that change bought.
  */
-#define SHM_SEP_RO_K2U_PROD_FLAGS	320
-#define SHM_SEP_RO_U2K_CONS_FLAGS	384
-#define SHM_SEP_RW_U2K_PROD_FLAGS	128
-#define SHM_SEP_RW_U2K_WANT		132
-#define SHM_SEP_RW_K2U_CONS_FLAGS	192
+#define SHM_SEP_RO_K2U_PROD_FLAGS	200
+#define SHM_SEP_RO_U2K_CONS_FLAGS	264
+#define SHM_SEP_RW_U2K_PROD_FLAGS	8
+#define SHM_SEP_RW_U2K_WANT		12
+#define SHM_SEP_RW_K2U_CONS_FLAGS	72
 
 struct shm_chan {
 	unsigned char *ro, *rw;		/* control page + data twice */
