@@ -539,11 +539,13 @@ EXPORT_SYMBOL_GPL(kupdev_wait_channel);
 /* A user is attached and has not broken the channel. */
 static bool kup_chan_usable(struct kup_chan *ch)
 {
+	struct kup_sess *s;
 	unsigned long irqf;
 	bool ok;
 
 	spin_lock_irqsave(&ch->lock, irqf);
-	ok = ch->sess && !READ_ONCE(ch->sess->broken);
+	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
+	ok = s && !READ_ONCE(s->broken);
 	spin_unlock_irqrestore(&ch->lock, irqf);
 	return ok;
 }

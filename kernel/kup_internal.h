@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -45,12 +46,17 @@ struct kup_sess {
 	bool detached;			/* user gone or device unloaded */
 	bool broken;			/* protocol violation seen */
 	struct work_struct free_work;
+	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };
 
 struct kup_chan {
-	spinlock_t lock;		/* sess, rx_sess, tx_sess */
+	spinlock_t lock;		/* writers of sess */
 	int id;
-	struct kup_sess *sess;		/* attached session or NULL */
+	/*
+	 * The attached session or NULL; kernel calls read it under RCU. The
+	 * two slots below are taken and emptied with cmpxchg()/xchg().
+	 */
+	struct kup_sess __rcu *sess;
 	struct kup_sess *rx_sess;	/* holds a received message */
 	struct kup_sess *tx_sess;	/* holds a reserved record */
 	size_t rx_len;			/* length of the held message */

@@ -35,22 +35,23 @@ static int kup_sess_error(const struct kup_sess *s)
 	return READ_ONCE(s->broken) ? -EPROTO : -EPIPE;
 }
 
-/* The attached session of a channel, with a reference, or an error. */
+/*
+ * The attached session of a channel, with a reference, or an error. No lock
+ * on this path, which every message takes: the session is freed only after
+ * an RCU grace period, and a reference that already dropped to zero means
+ * the session is on its way out.
+ */
 static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id)
 {
-	struct kup_sess *s = NULL;
-	struct kup_chan *ch;
-	unsigned long irqf;
+	struct kup_sess *s;
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return ERR_PTR(-EINVAL);
-	ch = &sc->chans[chan_id];
-	spin_lock_irqsave(&ch->lock, irqf);
-	if (ch->sess && !READ_ONCE(sc->dead)) {
-		s = ch->sess;
-		refcount_inc(&s->ref);
-	}
-	spin_unlock_irqrestore(&ch->lock, irqf);
+	rcu_read_lock();
+	s = rcu_dereference(sc->chans[chan_id].sess);
+	if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
+		s = NULL;
+	rcu_read_unlock();
 	return s ?: ERR_PTR(-EPIPE);
 }
 
@@ -222,32 +223,18 @@ void kupdev_pass(struct kupdev_softc *sc, int chan_id)
 }
 EXPORT_SYMBOL_GPL(kupdev_pass);
 
-/* Park @s in *slot (a held message or reservation) unless one is there. */
-static int kup_hold(struct kup_chan *ch, struct kup_sess **slot,
-		    struct kup_sess *s)
+/*
+ * Park @s in *slot (a held message or reservation) unless one is there.
+ * The slot then owns the caller's reference until kup_unhold().
+ */
+static int kup_hold(struct kup_sess **slot, struct kup_sess *s)
 {
-	unsigned long irqf;
-	int err = 0;
-
-	spin_lock_irqsave(&ch->lock, irqf);
-	if (*slot)
-		err = -EBUSY;
-	else
-		*slot = s;
-	spin_unlock_irqrestore(&ch->lock, irqf);
-	return err;
+	return cmpxchg(slot, NULL, s) ? -EBUSY : 0;
 }
 
-static struct kup_sess *kup_unhold(struct kup_chan *ch, struct kup_sess **slot)
+static struct kup_sess *kup_unhold(struct kup_sess **slot)
 {
-	unsigned long irqf;
-	struct kup_sess *s;
-
-	spin_lock_irqsave(&ch->lock, irqf);
-	s = *slot;
-	*slot = NULL;
-	spin_unlock_irqrestore(&ch->lock, irqf);
-	return s;
+	return xchg(slot, NULL);
 }
 
 /**
@@ -273,13 +260,13 @@ void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 
 	if (IS_ERR(s))
 		return s;
-	err = kup_hold(s->ch, &s->ch->tx_sess, s);
+	err = kup_hold(&s->ch->tx_sess, s);
 	if (err)
 		goto put;
 	err = kup_tx_wait(s, len, &buf, flags);
 	if (!err)
 		return buf;	/* the reference stays with the reservation */
-	kup_unhold(s->ch, &s->ch->tx_sess);
+	kup_unhold(&s->ch->tx_sess);
 put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
@@ -302,7 +289,7 @@ int kupdev_commit(struct kupdev_softc *sc, int chan_id)
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return -EINVAL;
-	s = kup_unhold(&sc->chans[chan_id], &sc->chans[chan_id].tx_sess);
+	s = kup_unhold(&sc->chans[chan_id].tx_sess);
 	if (!s)
 		return -EINVAL;
 	if (kup_sess_stopped(s))
@@ -342,7 +329,7 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 
 	if (IS_ERR(s))
 		return s;
-	err = kup_hold(s->ch, &s->ch->rx_sess, s);
+	err = kup_hold(&s->ch->rx_sess, s);
 	if (err)
 		goto put;
 	err = kup_rx_wait(s, &msg, &l, flags);
@@ -355,7 +342,7 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 			*len = l;
 		return msg;	/* the reference stays with the held message */
 	}
-	kup_unhold(s->ch, &s->ch->rx_sess);
+	kup_unhold(&s->ch->rx_sess);
 put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
@@ -411,7 +398,7 @@ void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id)
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return;
-	s = kup_unhold(&sc->chans[chan_id], &sc->chans[chan_id].rx_sess);
+	s = kup_unhold(&sc->chans[chan_id].rx_sess);
 	if (!s)
 		return;
 	if (!READ_ONCE(s->broken))
@@ -444,7 +431,7 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = kup_hold(s->ch, &s->ch->rx_sess, s);
+	err = kup_hold(&s->ch->rx_sess, s);
 	if (err)
 		goto put;
 	err = kup_rx_wait(s, &msg, &l, flags);
@@ -457,7 +444,7 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 		s->ch->stats.u2k_bytes += l;
 		kup_rx_release(s);
 	}
-	kup_unhold(s->ch, &s->ch->rx_sess);
+	kup_unhold(&s->ch->rx_sess);
 put:
 	kup_sess_put(s);
 	return err ? err : (ssize_t)l;

@@ -82,7 +82,8 @@ static void kup_sess_free_work(struct work_struct *work)
 
 	kup_sess_free_pages(s);
 	kup_dev_put(s->sc);
-	kfree(s);
+	/* kup_sess_get() may have read the pointer just before the unlink. */
+	kfree_rcu(s, rcu);
 }
 
 /*
@@ -228,9 +229,9 @@ static bool kup_chan_unlink(struct kup_chan *ch, struct kup_sess *s)
 	bool was;
 
 	spin_lock_irqsave(&ch->lock, irqf);
-	was = ch->sess == s;
+	was = rcu_access_pointer(ch->sess) == s;
 	if (was)
-		ch->sess = NULL;
+		RCU_INIT_POINTER(ch->sess, NULL);
 	spin_unlock_irqrestore(&ch->lock, irqf);
 	return was;
 }
@@ -258,8 +259,9 @@ void kup_chan_detach_all(struct kupdev_softc *sc)
 		struct kup_sess *s;
 
 		spin_lock_irqsave(&ch->lock, irqf);
-		s = ch->sess;
-		ch->sess = NULL;
+		s = rcu_dereference_protected(ch->sess,
+					      lockdep_is_held(&ch->lock));
+		RCU_INIT_POINTER(ch->sess, NULL);
 		spin_unlock_irqrestore(&ch->lock, irqf);
 		if (s) {
 			kup_sess_detach(s, KUP_ST_DETACHED);
@@ -421,10 +423,10 @@ static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 	spin_lock_irqsave(&ch->lock, irqf);
 	if (READ_ONCE(sc->dead))
 		err = -EPIPE;
-	else if (ch->sess)
+	else if (rcu_access_pointer(ch->sess))
 		err = -EBUSY;
 	else
-		ch->sess = s;
+		rcu_assign_pointer(ch->sess, s);	/* s is fully set up */
 	spin_unlock_irqrestore(&ch->lock, irqf);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
+#include <asm/processor.h>
 
 typedef u64 kup_u64;
 typedef u32 kup_u32;
@@ -21,6 +22,7 @@ typedef u32 kup_u32;
 #define kup_full_barrier()		smp_mb()
 #define kup_likely(x)			likely(x)
 #define kup_unlikely(x)			unlikely(x)
+#define kup_cpu_relax()			cpu_relax()
 
 #else /* user space */
 #include <errno.h>
@@ -36,6 +38,22 @@ typedef uint32_t kup_u32;
 #define kup_full_barrier()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define kup_likely(x)			__builtin_expect(!!(x), 1)
 #define kup_unlikely(x)			__builtin_expect(!!(x), 0)
+
+/*
+ * In a spin loop: without it a poller re-reads the peer's position line as
+ * fast as the core can, and each of the peer's stores to it then waits for
+ * the line to come back (the peer's full barrier stalls on that).
+ */
+static inline void kup_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
 #endif
 
 #endif /* _KUP_RING_SHIM_H */

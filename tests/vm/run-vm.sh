@@ -9,7 +9,8 @@
 # usage: run-vm.sh [--timeout SECS] [--hung SECS] [--name TAG] [--demo]
 #                  [SCRIPT...]
 # SCRIPTs default to tests/vm/t_*.sh; --demo runs tests/vm/demo.sh instead.
-# Environment: KERNEL (image to boot), KDIR (its headers, for the modules).
+# Environment: KERNEL (image to boot), KDIR (its headers, for the modules),
+# KUP_VM_CPU (QEMU -cpu model, default max).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 timeout=240
@@ -79,7 +80,7 @@ boot() {
 	local accel=tcg,thread=multi
 	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
-		-accel "$accel" -cpu max -smp 2 -m 1024 -no-reboot \
+		-accel "$accel" -cpu "${KUP_VM_CPU:-max}" -smp 2 -m 1024 -no-reboot \
 		-display none -monitor none -nodefaults \
 		-serial "file:$console" -serial "file:$output" \
 		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
