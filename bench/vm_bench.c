@@ -111,32 +111,6 @@ static void peer_join(struct peer *p)
 
 /* ---- round trips ---- */
 
-/*
- * libkup's kup_tx_wait() returns -EAGAIN (negative) when room appears
- * between its failed reserve and kup_prod_prepare_sleep(): send and reserve
- * then fail with kernproxy_errno == -EAGAIN although nothing is wrong.
- * Until that is fixed, such a failure is retried: nothing was reserved.
- */
-static int kup_send(void *ch, const void *data, size_t len)
-{
-	int err;
-
-	do {
-		err = kernproxy_send(ch, (void *)data, len, 0);
-	} while (err && kernproxy_errno == -EAGAIN);
-	return err;
-}
-
-static void *kup_reserve(void *ch, size_t len)
-{
-	void *buf;
-
-	do {
-		buf = kernproxy_reserve(ch, len, 0);
-	} while (!buf && kernproxy_errno == -EAGAIN);
-	return buf;
-}
-
 /* Say why a KUP run failed; the figure is then reported as failed. */
 static double kup_failed(const char *what)
 {
@@ -160,7 +134,7 @@ static double rtt_kup(void *ctx, uint64_t n)
 	void *r;
 
 	for (i = 0; i < n; i++) {
-		if (kup_send(k->ch, msg, sizeof(msg)))
+		if (kernproxy_send(k->ch, msg, sizeof(msg), 0))
 			return kup_failed("kernproxy_send");
 		do {
 			r = kernproxy_receive_len(k->ch, &len, k->rx_flags);
@@ -446,7 +420,7 @@ static int kup_cmd(void *ch, int op, uint64_t n)
 {
 	struct kupb_cmd cmd = { .op = op, .size = cur_size, .count = n };
 
-	return kup_send(ch, &cmd, sizeof(cmd));
+	return kernproxy_send(ch, &cmd, sizeof(cmd), 0);
 }
 
 static double tput_kup_u2k(void *ctx, uint64_t n)
@@ -461,12 +435,12 @@ static double tput_kup_u2k(void *ctx, uint64_t n)
 	for (i = 0; i < n; i++) {
 		if (k->op == KUPB_OP_SOURCE_ZC) {
 			/* Zero copy: the payload is made in place (a word). */
-			buf = kup_reserve(k->ch, cur_size);
+			buf = kernproxy_reserve(k->ch, cur_size, 0);
 			if (!buf)
 				return kup_failed("kernproxy_reserve");
 			*buf = i;
 			kernproxy_commit(k->ch);
-		} else if (kup_send(k->ch, src_buf, cur_size)) {
+		} else if (kernproxy_send(k->ch, src_buf, cur_size, 0)) {
 			return kup_failed("kernproxy_send");
 		}
 	}
@@ -551,11 +525,11 @@ static void probe_round(void *dev, double *v)
 
 	if (!ch)
 		bench_die("%s channel: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
-	if (kup_send(ch, &cmd, sizeof(cmd)))
+	if (kernproxy_send(ch, &cmd, sizeof(cmd), 0))
 		bench_die("probe command: %s", strerror(kernproxy_errno));
 	t0 = bench_now();
 	for (i = 0; i < KUPB_PROBE_MAX; i++)
-		if (kup_send(ch, src_buf, 64))
+		if (kernproxy_send(ch, src_buf, 64, 0))
 			bench_die("probe send: %s", strerror(kernproxy_errno));
 	t_send = bench_now() - t0;
 	if (t_send * 1000 > KUPB_PROBE_SLEEP_MS / 2)
