@@ -86,11 +86,8 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 			return -EPIPE;
 		if (flags & KUPDEV_NB)
 			return -EAGAIN;
-		if (spins++ < spin_iters) {
-			cpu_relax();
+		if (kup_spin_again(&spins, spin_iters))
 			continue;
-		}
-		spins = 0;
 		if (kup_cons_prepare_sleep(&s->u2k, &s->u2k_c)) {
 			kup_end_sleep(s->u2k.cons_flags);
 			continue;
@@ -120,11 +117,8 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 			return err;
 		if (flags & KUPDEV_NB)
 			return -EAGAIN;
-		if (spins++ < spin_iters) {
-			cpu_relax();
+		if (kup_spin_again(&spins, spin_iters))
 			continue;
-		}
-		spins = 0;
 		if (kup_prod_prepare_sleep(&s->k2u, &s->k2u_p, len)) {
 			kup_end_sleep(s->k2u.prod_flags);
 			continue;

@@ -251,11 +251,8 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 			return err;
 		if (flags & KP_NB)
 			return EAGAIN;
-		if (spins++ < c->spin) {
-			kup_cpu_relax();
+		if (kup_spin_again(&spins, c->spin))
 			continue;
-		}
-		spins = 0;
 		err = kup_cons_prepare_sleep(&c->rx, &c->rxc) ? 0 :
 		      kup_chan_sleep(c, POLLIN);
 		kup_end_sleep(c->rx.cons_flags);
@@ -349,11 +346,8 @@ static int kup_tx_wait(struct kup_chan_handle *c, size_t len, void **buf,
 			return -err;
 		if (flags & KP_NB)
 			return EAGAIN;
-		if (spins++ < c->spin) {
-			kup_cpu_relax();
+		if (kup_spin_again(&spins, c->spin))
 			continue;
-		}
-		spins = 0;
 		kup_write_once(*c->want, (kup_u32)len);
 		/* Room may have appeared since the reserve: then just retry. */
 		err = kup_prod_prepare_sleep(&c->tx, &c->txp, len) ? 0 :

@@ -228,4 +228,19 @@ static inline void kup_end_sleep(kup_u32 *flags)
 	kup_write_once(*flags, 0);
 }
 
+/*
+ * In a wait loop that found nothing: true (after a pause) while the caller
+ * should check the ring again, false once @limit checks are used up and it
+ * should go to sleep; the count then starts over for the next round.
+ */
+static inline bool kup_spin_again(unsigned int *spins, unsigned int limit)
+{
+	if ((*spins)++ < limit) {
+		kup_cpu_relax();
+		return true;
+	}
+	*spins = 0;
+	return false;
+}
+
 #endif /* _KUP_RING_H */
