@@ -137,6 +137,20 @@ bench_note(const char *fmt, ...)
  */
 typedef double (*bench_run_t)(void *ctx, uint64_t n);
 
+/* The memcpy limit: @n copies of @size bytes on this CPU, in seconds. */
+static inline double bench_memcpy_loop(void *dst, const void *src,
+				       size_t size, uint64_t n)
+{
+	double t0 = bench_now();
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(dst, src, size);
+		bench_clobber(dst);
+	}
+	return bench_now() - t0;
+}
+
 /*
  * Run @run often enough that a repetition takes about bench_rep_secs: grow
  * a pilot run until it takes a measurable time (it warms caches and wakes

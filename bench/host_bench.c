@@ -37,7 +37,7 @@
 #define MAX_MSG		65536
 
 static int cpu_user, cpu_kernel = 1;
-/* The what-if layout of shm_chan.h for the runs of the *_sep paths. */
+/* shm_chan.h's comparison (old) layout, for the *_sep runs. */
 static bool sep_flags;
 
 /* The peer process: pinned to the other CPU, dies with us. */
@@ -468,14 +468,7 @@ static double tput_ring(void *ctx, uint64_t n)
 
 static double tput_memcpy(void *ctx, uint64_t n)
 {
-	double t0 = bench_now();
-	uint64_t i;
-
-	for (i = 0; i < n; i++) {
-		memcpy(dst_buf, src_buf, cur_size);
-		bench_clobber(dst_buf);
-	}
-	return bench_now() - t0;
+	return bench_memcpy_loop(dst_buf, src_buf, cur_size, n);
 }
 
 /* One write() and one read() per message; the reader answers at the end. */
@@ -536,57 +529,28 @@ static double tput_unix(void *ctx, uint64_t n)
 	return t;
 }
 
-/* The same KUP paths with the what-if layout (shm_chan.h). */
-static double rtt_kup_sep(void *ctx, uint64_t n)
-{
-	double t;
-
-	sep_flags = true;
-	t = rtt_kup(ctx, n);
-	sep_flags = false;
-	return t;
-}
-
-static double tput_kup_u2k_sep(void *ctx, uint64_t n)
-{
-	double t;
-
-	sep_flags = true;
-	t = tput_kup_u2k(ctx, n);
-	sep_flags = false;
-	return t;
-}
-
-static double tput_kup_k2u_sep(void *ctx, uint64_t n)
-{
-	double t;
-
-	sep_flags = true;
-	t = tput_kup_k2u(ctx, n);
-	sep_flags = false;
-	return t;
-}
-
+/* old_layout: the same KUP run on shm_chan.h's comparison layout. */
 static const struct {
 	const char *name;
 	bench_run_t run;
+	bool old_layout;
 } rtts[] = {
-	{ "limit", rtt_line },
-	{ "kup", rtt_kup },
-	{ "kup_sep", rtt_kup_sep },
-	{ "ring", rtt_ring },
-	{ "pipe", rtt_pipe },
-	{ "eventfd", rtt_eventfd },
-	{ "unix", rtt_unix },
+	{ "limit", rtt_line, false },
+	{ "kup", rtt_kup, false },
+	{ "kup_sep", rtt_kup, true },
+	{ "ring", rtt_ring, false },
+	{ "pipe", rtt_pipe, false },
+	{ "eventfd", rtt_eventfd, false },
+	{ "unix", rtt_unix, false },
 }, tputs[] = {
-	{ "kup_u2k", tput_kup_u2k },
-	{ "kup_k2u", tput_kup_k2u },
-	{ "kup_u2k_sep", tput_kup_u2k_sep },
-	{ "kup_k2u_sep", tput_kup_k2u_sep },
-	{ "ring", tput_ring },
-	{ "memcpy", tput_memcpy },
-	{ "pipe", tput_pipe },
-	{ "unix", tput_unix },
+	{ "kup_u2k", tput_kup_u2k, false },
+	{ "kup_k2u", tput_kup_k2u, false },
+	{ "kup_u2k_sep", tput_kup_u2k, true },
+	{ "kup_k2u_sep", tput_kup_k2u, true },
+	{ "ring", tput_ring, false },
+	{ "memcpy", tput_memcpy, false },
+	{ "pipe", tput_pipe, false },
+	{ "unix", tput_unix, false },
 };
 
 int main(int argc, char **argv)
@@ -612,6 +576,7 @@ int main(int argc, char **argv)
 		snprintf(key, sizeof(key), "host.rtt.%s", rtts[i].name);
 		if (!strstr(key, only))
 			continue;
+		sep_flags = rtts[i].old_layout;
 		bench_report_rtt(key, bench_rate(rtts[i].run, NULL, 1000, 1ull << 30));
 	}
 	for (s = 0; s < BENCH_NSIZES; s++) {
@@ -621,6 +586,7 @@ int main(int argc, char **argv)
 				 tputs[i].name, cur_size);
 			if (!strstr(key, only))
 				continue;
+			sep_flags = tputs[i].old_layout;
 			bench_report_tput(key, bench_rate(tputs[i].run, NULL,
 							  1000, 1ull << 32));
 		}

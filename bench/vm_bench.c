@@ -727,14 +727,7 @@ static double tput_ring(void *ctx, uint64_t n)
 
 static double tput_memcpy(void *ctx, uint64_t n)
 {
-	double t0 = bench_now();
-	uint64_t i;
-
-	for (i = 0; i < n; i++) {
-		memcpy(dst_buf, src_buf, cur_size);
-		bench_clobber(dst_buf);
-	}
-	return bench_now() - t0;
+	return bench_memcpy_loop(dst_buf, src_buf, cur_size, n);
 }
 
 /* Both directions of a path, every size. */
