@@ -2,22 +2,27 @@
 #
 # Top-level Makefile: it only hands off to the parts.
 #   make          modules, libkup, tools and test programs
+#   make setup    install the Debian packages that are missing, fetch the
+#                 VM's kernel image (check, demo and bench do it first)
 #   make check    install what is missing, build, run every test (host + VM)
 #   make demo     build, boot the VM and show KUP at work
 #   make bench    benchmarks (never part of make check)
+#   make check-fresh  make check and make demo on a fresh minimal Debian 12
 #   make install  install modules, library and headers on this machine
 
 MAKEFLAGS += --no-print-directory
 
-KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
-KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
-	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-KERNEL ?= /boot/vmlinuz-$(KVER)
-PREFIX ?= /usr/local
-export KDIR KVER KERNEL PREFIX
+# The kernel headers (KDIR) and their release (KVER), as scripts/kernel.sh
+# finds them, unless given. Both are recursive variables: they are worked
+# out when a recipe uses them, after "setup" may have installed the
+# headers, never when this file is read. They are not exported: a KDIR= or
+# KERNEL= given on the command line or in the environment reaches every
+# sub-make and script by itself, and an empty guess never does.
+KDIR ?= $(shell scripts/kernel.sh kdir)
+KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
 
-.PHONY: all readme modules lib tools tests check check-run demo demo-run bench \
-	install setup clean
+.PHONY: all readme modules lib tools tests check check-run check-fresh demo \
+	demo-run bench install setup clean
 
 all: modules lib tools tests
 
@@ -26,7 +31,7 @@ readme:
 	scripts/extract-readme.sh
 
 modules: readme
-	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' or set KDIR=" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' (as root) or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib:
@@ -41,8 +46,8 @@ tests: lib readme
 setup:
 	scripts/setup.sh
 
-# Setup first, then a fresh make, so that KDIR and KVER are read after the
-# kernel headers exist.
+# Setup first, then the work in a second make, so that "make -j check" too
+# builds only once the packages are there.
 check: setup
 	$(MAKE) check-run
 
@@ -55,6 +60,12 @@ demo: setup
 demo-run: all
 	tests/vm/run-vm.sh --demo
 
+# make check and make demo on a minimal Debian 12 made anew (debootstrap),
+# exactly as a newcomer types them: nothing installed here can hide a
+# missing install step.
+check-fresh:
+	scripts/fresh-check.sh
+
 bench: setup
 	$(MAKE) -C bench
 
@@ -64,7 +75,7 @@ install: modules lib
 	$(MAKE) -C lib install
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-test ! -d "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C lib clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests clean

@@ -2,23 +2,59 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install what building and testing KUP needs, from Debian's archive, if it
-# is missing. Non-interactive; does nothing when everything is there.
+# is missing, then fetch the kernel image the test VM boots. Non-interactive;
+# quick when everything is there already. Says what it installs and why,
+# group by group, and shows apt's progress.
 set -eu
-pkgs="make gcc libc6-dev file cpio kmod busybox-static qemu-system-x86
-      linux-image-amd64 linux-headers-amd64 clang libclang-rt-14-dev"
+set -o pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
 
-missing=""
-for p in $pkgs; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing="$missing $p"
+# "what it is for|packages": every package here is needed by make check.
+groups=(
+	"compiler and tools|make gcc libc6-dev file cpio kmod"
+	"kernel headers, for building the modules|linux-headers-amd64"
+	"QEMU and busybox, for the test VM|qemu-system-x86 busybox-static"
+	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"
+)
+
+missing_of() {
+	local p out=""
+	for p in $1; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed' || out="$out $p"
+	done
+	echo "$out"
+}
+
+# apt's own lines, less the per-file chatter: what it fetches, each package
+# as it is set up, and every warning and error.
+apt_progress() {
+	{ grep --line-buffered -E '^(Need to get|Fetched|Setting up|E:|W:|[0-9]+ upgraded)' ||
+	  true; } | sed -u 's/^/setup:     /'
+}
+
+todo=()
+for g in "${groups[@]}"; do
+	[ -n "$(missing_of "${g#*|}")" ] && todo+=("$g")
 done
-[ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" != 0 ]; then
-	echo "setup: missing packages:$missing; run as root or install them" >&2
-	exit 1
+if [ ${#todo[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup: missing packages:$(for g in "${todo[@]}"; do missing_of "${g#*|}"; done | tr '\n' ' ')" >&2
+		echo "setup: run 'make setup' as root (or with sudo), or install them" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	echo "setup: updating the package lists (apt-get update)"
+	apt-get update -q | apt_progress
+	i=0
+	for g in "${todo[@]}"; do
+		i=$((i + 1))
+		pkgs=$(missing_of "${g#*|}")
+		echo "setup: [$i/${#todo[@]}] ${g%%|*}:$pkgs"
+		apt-get install -y -q --no-install-recommends $pkgs | apt_progress
+	done
 fi
-echo "setup: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# The VM's kernel is unpacked under build/, never installed.
+"$top/scripts/kernel.sh" fetch

@@ -46,6 +46,31 @@ expect_caught() {
 	fi
 }
 
+# expect_streamed: the runner prints a VM test line as the VM writes it.
+# The VM prints a line, sleeps 6 s, prints another; the first must reach us
+# at least 4 s before the runner has finished (it reads the sleep's end and
+# the VM's power-off after it). A runner that prints only after QEMU has
+# exited delivers every line at the same moment.
+expect_streamed() {
+	local line first="" out=""
+	while IFS= read -r line; do
+		out="$out$line"$'\n'
+		case "$line" in
+		*"the line before the pause"*) first=$SECONDS ;;
+		esac
+	done < <(tests/vm/run-vm.sh --name selftest-stream --timeout 60 \
+		 tests/vm/selftest_stream.sh 2>&1)
+	echo "$out" | sed 's/^/#   /' >>"$log"
+	local ahead=${first:+$((SECONDS - first))}
+	if [ -n "$ahead" ] && [ "$ahead" -ge 4 ] &&
+	   echo "$out" | grep -q 'ok - vm(selftest-stream): reached the end sentinel'; then
+		echo "ok - runner prints VM lines as they come (the first ${ahead}s before the end)"
+	else
+		echo "not ok - runner prints VM lines as they come (the first ${ahead:-never}${ahead:+s before the end})"
+		echo "$out" | sed 's/^/#   /'
+	fi
+}
+
 run_parts() {
 	echo "# host unit tests"
 	for t in build/host/test_*; do
@@ -55,6 +80,8 @@ run_parts() {
 	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
 	echo "# VM suite"
 	tests/vm/run-vm.sh
+	echo "# VM runner self-tests"
+	expect_streamed
 	echo "# VM runner self-tests (each run below must be reported as failed)"
 	expect_caught "a planted WARN_ON" 'splat: .*WARNING:' \
 		--name selftest-warn --timeout 60 tests/vm/selftest_warn.sh

@@ -9,8 +9,12 @@
 # usage: run-vm.sh [--timeout SECS] [--hung SECS] [--name TAG] [--demo]
 #                  [SCRIPT...]
 # SCRIPTs default to tests/vm/t_*.sh; --demo runs tests/vm/demo.sh instead.
-# Environment: KERNEL (image to boot), KDIR (its headers, for the modules),
-# KUP_VM_CPU (QEMU -cpu model, default max).
+# Environment: KERNEL (image to boot), KDIR (its headers, for the modules):
+# by default as scripts/kernel.sh finds them; KUP_VM_CPU (QEMU -cpu model,
+# default max).
+#
+# The test lines are printed as the VM writes them, not after it stopped:
+# QEMU runs in the background and its test serial port is followed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 timeout=240
@@ -35,10 +39,7 @@ if [ ${#scripts[@]} -eq 0 ]; then
 	fi
 fi
 
-KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | head -1)}
-kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
-	"$KDIR/include/generated/utsrelease.h" 2>/dev/null)
-KERNEL=${KERNEL:-/boot/vmlinuz-$kver}
+KERNEL=$("$top/scripts/kernel.sh" image)
 work="$top/build/vm/$tag"
 console="$work/console.log"
 output="$work/output.log"
@@ -48,7 +49,7 @@ die() {
 	exit 1
 }
 
-[ -r "$KERNEL" ] || die "no kernel image $KERNEL (set KERNEL=)"
+[ -r "$KERNEL" ] || die "no kernel image $KERNEL: run 'make setup', or set KERNEL="
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
 busybox=$(command -v busybox) || die "busybox missing"
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -75,17 +76,42 @@ build_initramfs() {
 }
 
 # Console to serial 0 (kernel messages), test output to serial 1: user
-# space and printk never interleave mid-line in the file we parse.
+# space and printk never interleave mid-line in the file we parse. QEMU runs
+# in the background so that show() can print the lines as they come, and
+# so does show(), so that the trap can stop QEMU as soon as we are
+# interrupted (a background job ignores SIGINT; a trap waits for a
+# foreground command).
 boot() {
 	local accel=tcg,thread=multi
 	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
-	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+	: >"$output"
+	timeout -k 5 "$timeout" qemu-system-x86_64 \
 		-accel "$accel" -cpu "${KUP_VM_CPU:-max}" -smp 2 -m 1024 -no-reboot \
 		-display none -monitor none -nodefaults \
 		-serial "file:$console" -serial "file:$output" \
 		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on" \
-		</dev/null >"$work/qemu.log" 2>&1
+		</dev/null >"$work/qemu.log" 2>&1 &
+	qemu=$!
+	# tail reads what is left once QEMU is gone, then exits.
+	tail -n +1 -s 0.2 --pid=$qemu -f "$output" | show &
+	shower=$!
+	trap 'kill $qemu 2>/dev/null; exit 130' INT TERM
+	wait $qemu
+	rc=$?
+	wait $shower
+	return $rc
+}
+
+# The test lines, numbered by tests/check.sh later; in a demo everything
+# but the sentinel.
+show() {
+	if [ $demo = 1 ]; then
+		grep --line-buffered -v '^# KUP-VM-END'
+	else
+		grep --line-buffered -E '^(not )?ok ' |
+			sed -u "s/^\(\(not \)\?ok\) /\1 - vm($tag): /; s/: - /: /"
+	fi
 }
 
 splat_re='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hung task|blocked for more than|Kernel panic'
@@ -94,14 +120,9 @@ build_initramfs || die "cannot build the initramfs"
 start=$(date +%s)
 boot
 rc=$?
+trap - INT TERM
 secs=$(($(date +%s) - start))
 
-if [ $demo = 1 ]; then
-	grep -v '^# KUP-VM-END' "$output"
-else
-	grep -E '^(not )?ok ' "$output" |
-		sed "s/^\(\(not \)\?ok\) /\1 - vm($tag): /; s/: - /: /"
-fi
 fail=0
 verdict() {
 	if [ "$1" = 0 ]; then echo "ok - vm($tag): $2"; else echo "not ok - vm($tag): $2"; fail=1; fi
@@ -114,7 +135,7 @@ verdict $? "reached the end sentinel"
 verdict $? "no kernel splat on the console"
 grep -q '^not ok ' "$output" && fail=1
 if [ $fail = 1 ]; then
-	echo "# vm($tag) failed; console tail ($console):"
+	echo "# vm($tag) failed; the last lines of the kernel console (all of it: $console):"
 	grep -E -m5 "$splat_re" "$console" | sed 's/^/#   splat: /'
 	tail -n 25 "$console" | sed 's/^/#   /'
 	grep -v -E '^(not )?ok ' "$output" | tail -n 25 | sed 's/^/#   out: /'

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Which kernel KUP is built for and which image the test VM boots. The one
+# place that decides it: the Makefile, setup.sh and run-vm.sh all ask here,
+# each time they need it, so an answer is never older than the packages.
+#
+# usage: kernel.sh kdir | kver | image | fetch
+#   kdir   the headers to build against: $KDIR if set; else those Debian's
+#          linux-headers-amd64 points to; else the newest installed
+#          /usr/src/linux-headers-*-amd64. Prints nothing if there are none.
+#   kver   their release (UTS_RELEASE), e.g. 6.1.0-57-amd64
+#   image  the kernel image the VM boots: $KERNEL if set, else
+#          build/kernel/vmlinuz-KVER (fetched by "kernel.sh fetch")
+#   fetch  download Debian's linux-image-KVER package and unpack only its
+#          vmlinuz to build/kernel/: nothing is installed, so the machine's
+#          boot menu is left alone. Does nothing if $KERNEL is set or the
+#          image is there already.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+kdir() {
+	local dep
+	if [ -n "${KDIR:-}" ]; then
+		echo "$KDIR"
+		return
+	fi
+	# "linux-headers-6.1.0-57-amd64 (= 6.1.192-3)": the kernel Debian's
+	# metapackage is on now, even if older headers are still installed.
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+	      sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+	if [ -n "$dep" ] && [ -d "/usr/src/linux-headers-$dep" ]; then
+		echo "/usr/src/linux-headers-$dep"
+		return
+	fi
+	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1
+}
+
+kver() {
+	local d
+	d=$(kdir)
+	[ -n "$d" ] || return 0
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$d/include/generated/utsrelease.h" 2>/dev/null
+}
+
+image() {
+	if [ -n "${KERNEL:-}" ]; then
+		echo "$KERNEL"
+	else
+		echo "$top/build/kernel/vmlinuz-$(kver)"
+	fi
+}
+
+# The image package of exactly the headers' version if the archive still
+# has it, else the archive's current one of the same release (same ABI).
+fetch() {
+	local kv ver dest tmp pkg
+	[ -z "${KERNEL:-}" ] || return 0
+	kv=$(kver)
+	[ -n "$kv" ] || { echo "kernel.sh: no kernel headers (KDIR)" >&2; return 1; }
+	dest="$top/build/kernel/vmlinuz-$kv"
+	[ -s "$dest" ] && return 0
+	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kv" 2>/dev/null) || ver=
+	mkdir -p "$top/build/kernel"
+	tmp=$(mktemp -d "$top/build/kernel/.fetch.XXXXXX")
+	# apt's download sandbox user must be able to write here.
+	chmod 0777 "$tmp"
+	for pkg in ${ver:+"linux-image-$kv=$ver"} "linux-image-$kv" \
+		   ${ver:+"linux-image-$kv-unsigned=$ver"} "linux-image-$kv-unsigned"; do
+		echo "setup: downloading $pkg for the test VM (not installed)"
+		if (cd "$tmp" && apt-get download -q "$pkg" 2>&1 |
+		    grep -E '^(Get|Fetched|E):'); then
+			ls "$tmp"/*.deb >/dev/null 2>&1 && break
+		fi
+	done
+	if ! ls "$tmp"/*.deb >/dev/null 2>&1; then
+		rm -rf "$tmp"
+		echo "kernel.sh: cannot download linux-image-$kv: run 'apt-get update'" \
+		     "as root, or set KERNEL= to a vmlinuz of that release" >&2
+		return 1
+	fi
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
+		tar -x -C "$tmp" "./boot/vmlinuz-$kv"
+	mv "$tmp/boot/vmlinuz-$kv" "$dest"
+	rm -rf "$tmp"
+	echo "setup: $dest"
+}
+
+case "${1:-}" in
+kdir | kver | image | fetch) "$1" ;;
+*) echo "usage: kernel.sh kdir|kver|image|fetch" >&2; exit 2 ;;
+esac
