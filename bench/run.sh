@@ -23,7 +23,7 @@ echo "bench: host: instructions per message on libkup's fast path (callgrind)"
 # move whole lines: with those features visible, every kernel memcpy() and
 # copy_to_user() here (KUP's and the baselines' alike) would cost 10x what
 # it costs anywhere else. Hidden, the kernel picks its unrolled copy.
-echo "bench: VM: one boot, every in-VM benchmark (about 3 minutes)"
+echo "bench: VM: one boot, every in-VM benchmark (about 1.5 minutes)"
 KUP_VM_CPU=max,erms=off,fsrm=off ../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
 	vm_rtt.sh vm_tput_kup.sh vm_tput_sys.sh >"$out/vm.txt" 2>&1 ||
 	echo "# vm: the VM run failed (see build/vm/bench/console.log); its figures are missing" >>"$out/vm.txt"

@@ -44,6 +44,7 @@ if [ ${#todo[@]} -gt 0 ]; then
 		echo "setup: run 'make setup' as root (or with sudo), or install them" >&2
 		exit 1
 	fi
+	start=$SECONDS
 	export DEBIAN_FRONTEND=noninteractive
 	echo "setup: updating the package lists (apt-get update)"
 	apt-get update -q | apt_progress
@@ -54,6 +55,7 @@ if [ ${#todo[@]} -gt 0 ]; then
 		echo "setup: [$i/${#todo[@]}] ${g%%|*}:$pkgs"
 		apt-get install -y -q --no-install-recommends $pkgs | apt_progress
 	done
+	echo "setup: packages installed in $((SECONDS - start))s"
 fi
 
 # The VM's kernel is unpacked under build/, never installed.
