@@ -197,8 +197,8 @@ fi
 
 if [[ " $runs " == *" self "* ]]; then
 	t0=$SECONDS
-	run self "sed -i 's/|linux-headers-amd64\"/|\"/' scripts/setup.sh &&
-		  ! grep -q linux-headers-amd64 scripts/setup.sh" "make check"
+	run self "sed -i 's/|linux-headers-amd64\"/|\"/' scripts/setup.sh && ! grep -q linux-headers-amd64 scripts/setup.sh" \
+		"make check"
 	rc=$?
 	[ $rc != 0 ] && [ $rc != 99 ] && grep -q 'no kernel headers' "$logs/self.log"
 	verdict $? "the check fails when setup misses a package (make check exit $rc, $((SECONDS - t0))s)"
