@@ -168,8 +168,12 @@ run() {
 	for step in "$@"; do
 		t0=$SECONDS
 		say "$name: # $step"
-		in_root "cd /root/kup && $step" 2>&1 | tee -a "$logs/$name.log"
-		rc=$?
+		# In the background, so that a signal's trap runs at once (a
+		# trap waits for a foreground command, not for "wait").
+		{ in_root "cd /root/kup && $step" 2>&1; echo $? >"$logs/$name.rc"; } |
+			tee -a "$logs/$name.log" &
+		wait $!
+		rc=$(cat "$logs/$name.rc" 2>/dev/null || echo 98)
 		say "$name: $step: exit $rc after $((SECONDS - t0))s"
 		[ $rc = 0 ] || break
 	done

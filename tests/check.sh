@@ -75,7 +75,7 @@ run_parts() {
 	echo "# host unit tests"
 	for t in build/host/test_*; do
 		[ -x "$t" ] || continue
-		timeout 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
+		timeout --foreground 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
 	done
 	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
 	echo "# VM suite"
@@ -92,7 +92,11 @@ run_parts() {
 }
 
 start=$(date +%s)
-report < <(run_parts 2>&1 | tee -a "$log")
+# A pipeline, not a process substitution: the parts run in the foreground,
+# so Ctrl-C stops them (an asynchronous command ignores SIGINT, and so would
+# a VM it started); lastpipe runs report in this shell, for the counters.
+shopt -s lastpipe
+run_parts 2>&1 | tee -a "$log" | report
 echo "# $n tests in $(($(date +%s) - start))s; full log in $log"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ] && [ $n -gt 0 ]

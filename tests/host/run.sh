@@ -39,7 +39,7 @@ show() {
 run() {
 	local name=$1 secs=$2 rc line out=$tmp/out
 	shift 2
-	timeout -k 5 "$secs" "$@" >"$out" 2>&1
+	timeout --foreground -k 5 "$secs" "$@" >"$out" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case "$line" in
@@ -65,7 +65,7 @@ run() {
 expect_fail() {
 	local name=$1 pat=$2 secs=$3 rc out=$tmp/out
 	shift 3
-	timeout -k 5 "$secs" "$@" >"$out" 2>&1
+	timeout --foreground -k 5 "$secs" "$@" >"$out" 2>&1
 	rc=$?
 	if [ $rc -eq 1 ] && grep -q -E "$pat" "$out"; then
 		ok "$name"
@@ -100,12 +100,12 @@ run wake_test.tsan 60 "${norand[@]}" $bin/wake_test.tsan -n 1000000
 expect_fail "wake_test's watchdog reports a lost wake-up instead of hanging" \
 	'lost wake-up' 30 $bin/wake_test -D -w 200
 # Without the barrier a lost wake-up is possible, not certain: comments only.
-timeout -k 5 30 $bin/wake_test -B -w 20 -n 2000000 >"$tmp/out" 2>&1
+timeout --foreground -k 5 30 $bin/wake_test -B -w 20 -n 2000000 >"$tmp/out" 2>&1
 grep '^# sleeper without' "$tmp/out" | sed 's/^# /# wake_test: /'
 
 # The fuzzer: a bounded run from an empty corpus; a crash leaves its input
 # in build/host-tests/ for fuzz_validate.replay.
-timeout -k 5 60 $bin/fuzz_validate -max_total_time=20 -timeout=10 \
+timeout --foreground -k 5 60 $bin/fuzz_validate -max_total_time=20 -timeout=10 \
 	-rss_limit_mb=2048 -artifact_prefix="$bin/fuzz-" >"$tmp/fuzz" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
