@@ -165,6 +165,7 @@ static void kup_rx_release(struct kup_sess *s)
  * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
  * fit); -EPIPE (no user attached, user gone, device unloaded); -EPROTO
  * (channel broken by its user); -EINTR (signal or kthread_stop());
+ * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
  * -EINVAL (bad channel).
  */
 int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
@@ -176,11 +177,21 @@ int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
+	/*
+	 * An open reservation owns the producer position: a record written
+	 * now would land on it, and the later commit would publish a stale
+	 * header past the consumer.
+	 */
+	if (READ_ONCE(s->ch->tx_sess)) {
+		err = -EBUSY;
+		goto put;
+	}
 	err = kup_tx_wait(s, len, &buf, flags);
 	if (!err) {
 		memcpy(buf, data, len);
 		kup_tx_commit(s);
 	}
+put:
 	kup_sess_put(s);
 	return err;
 }

@@ -4,6 +4,9 @@
  * waits for attaches and greets each newly attached channel with the
  * message "hello <id>". Unloading stops the thread while it is blocked in
  * kupdev_wait_channel(), which must return for kthread_stop().
+ *
+ * Channel 1 also gets a send tried while a reservation is open: the
+ * reserved message "reserved", then "send during a reservation: <err>".
  */
 #include <linux/err.h>
 #include <linux/kthread.h>
@@ -12,6 +15,23 @@
 
 static struct kupdev_softc *sc;
 static struct task_struct *thread;
+
+/* kupdev_send_flags() must refuse while a reservation owns the ring. */
+static void send_in_reservation(int id)
+{
+	char msg[48];
+	void *buf;
+	int err, len;
+
+	buf = kupdev_reserve(sc, id, 8, 0);
+	if (IS_ERR(buf))
+		return;
+	memcpy(buf, "reserved", 8);
+	err = kupdev_send_flags(sc, id, "sent", 4, KUPDEV_NB);
+	kupdev_commit(sc, id);
+	len = scnprintf(msg, sizeof(msg), "send during a reservation: %d", err);
+	kupdev_send(sc, msg, len, id);
+}
 
 static int greeter(void *arg)
 {
@@ -24,6 +44,8 @@ static int greeter(void *arg)
 			continue;	/* -EINTR: we are being stopped */
 		len = scnprintf(msg, sizeof(msg), "hello %d", id);
 		kupdev_send(sc, msg, len, id);
+		if (id == 1)
+			send_in_reservation(id);
 	}
 	return 0;
 }

@@ -7,6 +7,9 @@
  *                          it is unloaded
  *   kup_life cycles N      N attach/echo/detach cycles on kup_echo; no leak
  *   kup_life greet CHAN    attach kup_wait CHAN, expect "hello CHAN"
+ *   kup_life reserve-send  attach kup_wait 1: a send while a reservation is
+ *                          open is refused (-EBUSY), the reserved message
+ *                          arrives whole, nothing else
  * A process that blocks first creates /tmp/kup_ready.
  */
 #include <errno.h>
@@ -156,6 +159,40 @@ static int greet(int chan)
 	return tap_exit_status();
 }
 
+/* The next message on @ch is @want (a string), within a second. */
+static int next_is(void *ch, const char *want)
+{
+	size_t len = 0;
+	char *m = NULL;
+	int i;
+
+	for (i = 0; i < 1000 && !m; i++) {
+		m = kernproxy_receive_len(ch, &len, KP_NB);
+		if (!m)
+			usleep(1000);
+	}
+	if (m && len == strlen(want) && !memcmp(m, want, len))
+		return 1;
+	fprintf(stderr, "got %.*s (%zu bytes), expected %s\n",
+		m ? (int)len : 6, m ? m : "(none)", len, want);
+	return 0;
+}
+
+static int reserve_send(void)
+{
+	void *dev, *ch = attach("kup_wait", 1, &dev);
+
+	tap_ok(ch && next_is(ch, "hello 1"), "kup_wait greets channel 1");
+	tap_ok(ch && next_is(ch, "reserved"),
+	       "the reserved message arrives whole after a send tried within it");
+	tap_ok(ch && next_is(ch, "send during a reservation: -16"),
+	       "kupdev_send_flags() during a reservation gives -EBUSY");
+	tap_ok(ch && !kernproxy_receive(ch, KP_NB) && kernproxy_errno == EAGAIN,
+	       "nothing else arrives");
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "recv-unload"))
@@ -166,6 +203,8 @@ int main(int argc, char **argv)
 		return cycles(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "greet"))
 		return greet(atoi(argv[2]));
-	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN\n");
+	if (argc >= 2 && !strcmp(argv[1], "reserve-send"))
+		return reserve_send();
+	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send\n");
 	return 2;
 }

@@ -52,6 +52,7 @@ check $? "kup_echo unloads with no user"
 load kup_test_wait
 kup_life greet 2
 kup_life greet 0
+kup_life reserve-send
 rmmod kup_test_wait
 check $? "kup_test_wait unloads while blocked in kupdev_wait_channel()"
 rmmod kup
