@@ -291,7 +291,8 @@ free_minor:
  *
  * Context: process context; may sleep.
  * Return: the new device, or ERR_PTR(-EINVAL) for bad arguments,
- * ERR_PTR(-EEXIST) if a KUP device of that name exists, ERR_PTR(-ENOSPC)
+ * ERR_PTR(-EEXIST) if a KUP device of that name exists or its
+ * kupdev_unload() has not returned yet, ERR_PTR(-ENOSPC)
  * when no minor is left, ERR_PTR(-ENOMEM).
  */
 struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
@@ -348,12 +349,16 @@ struct kupdev_softc *kupdev_create(const char *name, size_t size,
 }
 EXPORT_SYMBOL_GPL(kupdev_create);
 
-/* Takes the device out of the registry and /dev; callers hold kup_lock. */
+/*
+ * Takes the device out of /dev; callers hold kup_lock. It stays on the
+ * registry's list, dead, until kup_dev_shutdown() is done: its name is
+ * taken until then (its /proc/kup entry still exists), so a create of the
+ * same name gets -EEXIST instead of a clash in procfs.
+ */
 static void kup_dev_unpublish_locked(struct kupdev_softc *sc)
 {
 	lockdep_assert_held(&kup_lock);
 	sc->dead = true;
-	list_del_init(&sc->node);
 	device_unregister(sc->dev);
 	/* Open files keep the cdev alive through their own reference. */
 	cdev_del(sc->cdev);
@@ -399,26 +404,35 @@ int kupdev_unload(struct kupdev_softc *sc)
 	kup_dev_unpublish_locked(sc);
 	mutex_unlock(&kup_lock);
 	kup_dev_shutdown(sc);
+	/* Only now is the name free again. */
+	mutex_lock(&kup_lock);
+	list_del_init(&sc->node);
+	mutex_unlock(&kup_lock);
 	kup_dev_put(sc);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kupdev_unload);
 
+/*
+ * kup.ko is going away, so no client module is left (each holds a
+ * reference on it) and nobody else unloads: what is still listed was
+ * never unloaded.
+ */
 void kup_registry_exit(void)
 {
-	struct kupdev_softc *sc, *tmp;
+	struct kupdev_softc *sc;
 
-	mutex_lock(&kup_lock);
-	list_for_each_entry_safe(sc, tmp, &kup_devices, node) {
+	for (;;) {
+		mutex_lock(&kup_lock);
+		sc = list_first_entry_or_null(&kup_devices,
+					      struct kupdev_softc, node);
+		mutex_unlock(&kup_lock);
+		if (!sc || WARN_ON_ONCE(sc->dead))
+			break;
 		pr_warn("kup: device %s was never unloaded by its client\n",
 			sc->name);
-		kup_dev_unpublish_locked(sc);
-		mutex_unlock(&kup_lock);
-		kup_dev_shutdown(sc);
-		kup_dev_put(sc);
-		mutex_lock(&kup_lock);
+		kupdev_unload(sc);
 	}
-	mutex_unlock(&kup_lock);
 }
 
 static int kup_dev_open(struct inode *inode, struct file *file)

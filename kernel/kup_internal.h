@@ -65,7 +65,8 @@ struct kup_chan {
 
 struct kupdev_softc {
 	struct kref ref;		/* client, open files, sessions */
-	struct list_head node;		/* in kup_devices, under kup_lock */
+	struct list_head node;		/* in kup_devices, under kup_lock,
+					 * until kupdev_unload() is done */
 	char name[KUPDEV_NAME_MAX + 1];
 	size_t size;			/* pages per direction per channel */
 	size_t chan_cnt;

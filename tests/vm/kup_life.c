@@ -7,6 +7,7 @@
  *                          it is unloaded
  *   kup_life cycles N      N attach/echo/detach cycles on kup_echo; no leak
  *   kup_life greet CHAN    attach kup_wait CHAN, expect "hello CHAN"
+ *   kup_life attach NAME   attach channel 0 of NAME (1 page), then close
  *   kup_life reserve-send  attach kup_wait 1: a send while a reservation is
  *                          open is refused (-EBUSY), the reserved message
  *                          arrives whole, nothing else
@@ -193,6 +194,17 @@ static int reserve_send(void)
 	return tap_exit_status();
 }
 
+static int attach_close(const char *name)
+{
+	void *dev, *ch = attach(name, 0, &dev);
+
+	if (!ch)
+		fprintf(stderr, "kup_life: attach %s: %s\n", name,
+			strerror(kernproxy_errno));
+	kernproxy_close(dev);
+	return ch ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "recv-unload"))
@@ -205,6 +217,8 @@ int main(int argc, char **argv)
 		return greet(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "reserve-send"))
 		return reserve_send();
-	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send\n");
+	if (argc >= 3 && !strcmp(argv[1], "attach"))
+		return attach_close(argv[2]);
+	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send|attach NAME\n");
 	return 2;
 }
