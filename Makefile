@@ -19,6 +19,10 @@ MAKEFLAGS += --no-print-directory
 # KERNEL= given on the command line or in the environment reaches every
 # sub-make and script by itself, and an empty guess never does.
 KDIR ?= $(shell scripts/kernel.sh kdir)
+ifeq ($(strip $(KDIR)),)
+# KDIR= (empty) means "find them", as it does for the scripts.
+override KDIR = $(shell scripts/kernel.sh kdir)
+endif
 KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
 
 .PHONY: all readme modules lib tools tests check check-run check-fresh demo \

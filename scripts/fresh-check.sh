@@ -40,7 +40,22 @@ say() { echo "fresh: $*"; }
 die() { echo "fresh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount)"
+# In a mount namespace of its own whose mounts never propagate back: no
+# umount here can reach the machine's own mounts, and whatever happens to
+# this script (even SIGKILL), its mounts go away with the namespace.
+if [ -z "${KUP_FRESH_NS:-}" ]; then
+	exec env KUP_FRESH_NS=1 unshare --mount --propagation slave "$0" "$@"
+fi
 case "$cache/" in "$top"/*) die "KUP_FRESH_CACHE must be outside the work tree" ;; esac
+
+# One run at a time per cache: the roots share its package cache, and two
+# apt-gets on it at once fail on its lock.
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+if ! flock -n 9; then
+	say "waiting for another fresh check using $cache"
+	flock 9
+fi
 
 # "URI SUITE" for every Debian source of this machine, one-line and deb822.
 host_sources() {
@@ -100,14 +115,40 @@ make_tarball() {
 	return $rc
 }
 
+# git_top ARGS: git on this tree even when it belongs to another user (as
+# with "sudo make check-fresh"), which git refuses for root by default.
+safe_cfg=$(mktemp)
+printf '[safe]\n\tdirectory = %s\n\tdirectory = %s/.git\n' "$top" "$top" >"$safe_cfg"
+git_top() {
+	GIT_CONFIG_GLOBAL=$safe_cfg git "$@"
+}
+
 root=""
+# kill_root: SIGKILL to every process whose root is the root, again until
+# none is left (a make may fork while we kill); 0 once none is.
+kill_root() {
+	local p i left
+	for i in $(seq 50); do
+		left=0
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
+			kill -9 "${p#/proc/}" 2>/dev/null
+			left=1
+		done
+		[ $left = 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # Every process still running in the root, then every mount, then the root.
 cleanup() {
-	local p i
+	local i
 	[ -n "$root" ] && [ -d "$root" ] || return 0
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
-	done
+	kill_root || echo "fresh: processes left in $root" >&2
+	# Already slaves when mounted, but a signal may have come in between.
+	mount --make-rslave "$root/sys" 2>/dev/null
+	mount --make-rslave "$root/dev" 2>/dev/null
 	for i in 1 2 3 4 5; do
 		grep -q " $root/" /proc/mounts || break
 		umount -R "$root/var/cache/apt/archives" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
@@ -124,8 +165,9 @@ cleanup() {
 	fi
 	root=""
 }
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+trap 'cleanup; rm -f "$safe_cfg"' EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
 
 # in_root CMD: CMD in the root, with the environment of a fresh login.
 in_root() {
@@ -145,7 +187,7 @@ new_root() {
 	mount --bind "$cache/archives" "$root/var/cache/apt/archives" || return 1
 	echo "$sources" | awk '{ print "deb", $1, $2, "main" }' >"$root/etc/apt/sources.list"
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
-	git clone -q "$top" "$root/root/kup" || return 1
+	git_top clone -q "$top" "$root/root/kup" || return 1
 	in_root 'export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null &&
 		 apt-get install -y -q make | grep -E "^(Setting up|E:)"'
 }
@@ -164,23 +206,30 @@ run() {
 		cleanup
 		return 99
 	fi
-	say "$name: root unpacked, tree cloned ($(git -C "$top" rev-parse --short HEAD)), make installed: $((SECONDS - t0))s"
+	say "$name: root unpacked, tree cloned ($(git_top -C "$top" rev-parse --short HEAD)), make installed: $((SECONDS - t0))s"
 	for step in "$@"; do
 		t0=$SECONDS
 		say "$name: # $step"
 		# In the background, so that a signal's trap runs at once (a
 		# trap waits for a foreground command, not for "wait").
+		rm -f "$logs/$name.rc"
 		{ in_root "cd /root/kup && $step" 2>&1; echo $? >"$logs/$name.rc"; } |
-			tee -a "$logs/$name.log" &
+			tee -a "$logs/$name.log" | sed -u "s/^/$indent/" &
 		wait $!
-		rc=$(cat "$logs/$name.rc" 2>/dev/null || echo 98)
+		rc=$(cat "$logs/$name.rc" 2>/dev/null)
+		case "$rc" in
+		"" | *[!0-9]*) rc=98 ;;	# the status was lost: a failure
+		esac
 		say "$name: $step: exit $rc after $((SECONDS - t0))s"
-		[ $rc = 0 ] || break
+		[ "$rc" = 0 ] || break
 	done
 	cleanup
 	return $rc
 }
 
+# What the self-tests' steps print is shown as comments: their failures are
+# the expected outcome, not the check's.
+indent=""
 n=0
 failed=0
 verdict() {
@@ -199,13 +248,20 @@ if [[ " $runs " == *" main "* ]]; then
 	verdict $rc "make check and make demo pass on a fresh Debian 12 minbase root ($((SECONDS - t0))s)"
 fi
 
-if [[ " $runs " == *" self "* ]]; then
-	t0=$SECONDS
-	run self "sed -i 's/|linux-headers-amd64\"/|\"/' scripts/setup.sh && ! grep -q linux-headers-amd64 scripts/setup.sh" \
-		"make check"
+# self_test NAME PACKAGE STEP PATTERN: with PACKAGE taken out of setup's
+# list, STEP must fail, saying PATTERN.
+self_test() {
+	local name=$1 pkg=$2 step=$3 pat=$4 rc t0=$SECONDS indent="#   "
+	run "$name" "sed -i 's/\\([| ]\\)$pkg\\([ \"]\\)/\\1\\2/' scripts/setup.sh && ! grep -q '[| ]$pkg[ \"]' scripts/setup.sh" \
+		"$step"
 	rc=$?
-	[ $rc != 0 ] && [ $rc != 99 ] && grep -q 'no kernel headers' "$logs/self.log"
-	verdict $? "the check fails when setup misses a package (make check exit $rc, $((SECONDS - t0))s)"
+	[ $rc != 0 ] && [ $rc != 98 ] && [ $rc != 99 ] && grep -q -- "$pat" "$logs/$name.log"
+	verdict $? "$step fails when setup misses $pkg (exit $rc, $((SECONDS - t0))s)"
+}
+
+if [[ " $runs " == *" self "* ]]; then
+	self_test self-headers linux-headers-amd64 "make check" "no kernel headers"
+	self_test self-busybox busybox-static "make demo" "busybox missing"
 fi
 
 echo "fresh: $((n - failed)) passed, $failed failed"

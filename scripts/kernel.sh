@@ -33,7 +33,10 @@ kdir() {
 		echo "/usr/src/linux-headers-$dep"
 		return
 	fi
-	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1
+	# The generic flavour first: -rt-amd64 and -cloud-amd64 sort later.
+	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
+		sort -V | awk '!/-(rt|cloud)-amd64$/ { g = $0 } { a = $0 }
+			       END { if (g != "") print g; else if (a != "") print a }'
 }
 
 kver() {
@@ -55,7 +58,7 @@ image() {
 # The image package of exactly the headers' version if the archive still
 # has it, else the archive's current one of the same release (same ABI).
 fetch() {
-	local kv ver dest tmp pkg
+	local kv ver dest pkg
 	[ -z "${KERNEL:-}" ] || return 0
 	kv=$(kver)
 	[ -n "$kv" ] || { echo "kernel.sh: no kernel headers (KDIR)" >&2; return 1; }
@@ -64,8 +67,9 @@ fetch() {
 	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kv" 2>/dev/null) || ver=
 	mkdir -p "$top/build/kernel"
 	tmp=$(mktemp -d "$top/build/kernel/.fetch.XXXXXX")
-	# apt's download sandbox user must be able to write here.
-	chmod 0777 "$tmp"
+	trap 'rm -rf "$tmp"' EXIT
+	# As root, apt downloads as its sandbox user, who must own the folder.
+	[ "$(id -u)" != 0 ] || chown _apt "$tmp" 2>/dev/null || true
 	for pkg in ${ver:+"linux-image-$kv=$ver"} "linux-image-$kv" \
 		   ${ver:+"linux-image-$kv-unsigned=$ver"} "linux-image-$kv-unsigned"; do
 		echo "setup: downloading $pkg for the test VM (not installed)"
@@ -75,15 +79,16 @@ fetch() {
 		fi
 	done
 	if ! ls "$tmp"/*.deb >/dev/null 2>&1; then
-		rm -rf "$tmp"
-		echo "kernel.sh: cannot download linux-image-$kv: run 'apt-get update'" \
-		     "as root, or set KERNEL= to a vmlinuz of that release" >&2
+		echo "kernel.sh: cannot download linux-image-$kv: as root, run" \
+		     "'apt-get update && apt-get install linux-headers-amd64'" \
+		     "(the archive may have moved on to a newer kernel), or set" \
+		     "KDIR= and KERNEL= to headers and a vmlinuz of one release" >&2
 		return 1
 	fi
+	set -o pipefail
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
 		tar -x -C "$tmp" "./boot/vmlinuz-$kv"
 	mv "$tmp/boot/vmlinuz-$kv" "$dest"
-	rm -rf "$tmp"
 	echo "setup: $dest"
 }
 

@@ -85,6 +85,8 @@ boot() {
 	local accel=tcg,thread=multi
 	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
 	: >"$output"
+	qemu=""
+	trap '[ -n "$qemu" ] && kill $qemu 2>/dev/null; exit 130' INT TERM
 	timeout -k 5 "$timeout" qemu-system-x86_64 \
 		-accel "$accel" -cpu "${KUP_VM_CPU:-max}" -smp 2 -m 1024 -no-reboot \
 		-display none -monitor none -nodefaults \
@@ -96,9 +98,9 @@ boot() {
 	# tail reads what is left once QEMU is gone, then exits.
 	tail -n +1 -s 0.2 --pid=$qemu -f "$output" | show &
 	shower=$!
-	trap 'kill $qemu 2>/dev/null; exit 130' INT TERM
 	wait $qemu
 	rc=$?
+	trap - INT TERM
 	wait $shower
 	return $rc
 }
@@ -120,7 +122,6 @@ build_initramfs || die "cannot build the initramfs"
 start=$(date +%s)
 boot
 rc=$?
-trap - INT TERM
 secs=$(($(date +%s) - start))
 
 fail=0
@@ -129,6 +130,10 @@ verdict() {
 }
 [ $rc -ne 124 ] && [ $rc -ne 137 ]
 verdict $? "finished within ${timeout}s (took ${secs}s)"
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
+	verdict 1 "QEMU exited with status $rc"
+	sed 's/^/#   qemu: /' "$work/qemu.log"
+fi
 grep -q '^# KUP-VM-END' "$output" && grep -q 'KUP-VM-END' "$console"
 verdict $? "reached the end sentinel"
 ! grep -q -E "$splat_re" "$console"
