@@ -44,6 +44,8 @@ struct kup_sess {
 	wait_queue_head_t kwq;		/* kernel threads of this channel */
 	wait_queue_head_t uwq;		/* user pollers */
 	bool detached;			/* user gone or device unloaded */
+	u64 u2k_end;			/* u2k producer position at the detach:
+					 * the kernel reads no further */
 	bool broken;			/* protocol violation seen */
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
@@ -57,6 +59,12 @@ struct kup_chan {
 	 * two slots below are taken and emptied with cmpxchg()/xchg().
 	 */
 	struct kup_sess __rcu *sess;
+	/*
+	 * A session whose user left records the kernel has not read yet:
+	 * receives take it before sess, until it is drained. It owns the
+	 * reference the channel had; freed after a grace period, like sess.
+	 */
+	struct kup_sess *drain;
 	struct kup_sess *rx_sess;	/* holds a received message */
 	struct kup_sess *tx_sess;	/* holds a reserved record */
 	size_t rx_len;			/* length of the held message */
@@ -103,6 +111,7 @@ void kup_sess_put(struct kup_sess *s);
 void kup_sess_detach(struct kup_sess *s, __u32 why);
 void kup_sess_break(struct kup_sess *s);
 void kup_chan_detach_all(struct kupdev_softc *sc);
+void kup_drain_done(struct kup_sess *s);
 
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);

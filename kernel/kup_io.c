@@ -36,19 +36,24 @@ static int kup_sess_error(const struct kup_sess *s)
 }
 
 /*
- * The attached session of a channel, with a reference, or an error. No lock
- * on this path, which every message takes: the session is freed only after
- * an RCU grace period, and a reference that already dropped to zero means
- * the session is on its way out.
+ * The attached session of a channel, with a reference, or an error; for a
+ * receive (@rx), a departed user's session with records left comes first.
+ * No lock on this path, which every message takes: the session is freed
+ * only after an RCU grace period, and a reference that already dropped to
+ * zero means the session is on its way out.
  */
-static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id)
+static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id,
+				     bool rx)
 {
-	struct kup_sess *s;
+	struct kup_sess *s = NULL;
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return ERR_PTR(-EINVAL);
 	rcu_read_lock();
-	s = rcu_dereference(sc->chans[chan_id].sess);
+	if (rx)
+		s = READ_ONCE(sc->chans[chan_id].drain);
+	if (!s)
+		s = rcu_dereference(sc->chans[chan_id].sess);
 	if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
 		s = NULL;
 	rcu_read_unlock();
@@ -71,19 +76,27 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 		       unsigned int flags)
 {
 	unsigned int spins = 0;
+	bool detached;
 	int err;
 
 	for (;;) {
 		if (READ_ONCE(s->sc->dead) || READ_ONCE(s->broken))
 			return kup_sess_error(s);
-		/* Records already sent are delivered even after a detach. */
+		/*
+		 * "detached" before the ring, so that a record the user
+		 * committed before it left is seen by the peek below. Pairs
+		 * with the smp_store_release() in kup_sess_detach().
+		 */
+		detached = smp_load_acquire(&s->detached);
 		err = kup_cons_peek(&s->u2k, &s->u2k_c, msg, len);
 		if (err == -EPROTO)
 			kup_sess_break(s);
+		/* After a detach: what was sent before it, and nothing more. */
+		if (detached && (err == -EAGAIN || (!err &&
+		    s->u2k_c.pos + kup_rec_size(*len) > READ_ONCE(s->u2k_end))))
+			return -EPIPE;
 		if (err != -EAGAIN)
 			return err;
-		if (READ_ONCE(s->detached))
-			return -EPIPE;
 		if (flags & KUPDEV_NB)
 			return -EAGAIN;
 		if (kup_spin_again(&spins, spin_iters))
@@ -171,7 +184,7 @@ static void kup_rx_release(struct kup_sess *s)
 int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 		      size_t len, unsigned int flags)
 {
-	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
 	void *buf;
 	int err;
 
@@ -259,7 +272,7 @@ static struct kup_sess *kup_unhold(struct kup_sess **slot)
 void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 		     unsigned int flags)
 {
-	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
 	void *buf;
 	int err;
 
@@ -327,7 +340,7 @@ EXPORT_SYMBOL_GPL(kupdev_commit);
 void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 			 unsigned int flags)
 {
-	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
 	void *msg;
 	u64 l;
 	int err;
@@ -348,6 +361,8 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 		return msg;	/* the reference stays with the held message */
 	}
 	kup_unhold(&s->ch->rx_sess);
+	if (err == -EPIPE || err == -EPROTO)
+		kup_drain_done(s);
 put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
@@ -429,7 +444,7 @@ EXPORT_SYMBOL_GPL(kupdev_unlock_channel);
 ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 			    size_t size, unsigned int flags)
 {
-	struct kup_sess *s = kup_sess_get(sc, chan_id);
+	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
 	void *msg;
 	u64 l;
 	int err;
@@ -450,6 +465,8 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 		kup_rx_release(s);
 	}
 	kup_unhold(&s->ch->rx_sess);
+	if (err == -EPIPE || err == -EPROTO)
+		kup_drain_done(s);
 put:
 	kup_sess_put(s);
 	return err ? err : (ssize_t)l;

@@ -196,11 +196,32 @@ fail:
 	return NULL;
 }
 
-/* Tell both sides this session is over; kernel calls then get -EPIPE. */
+/*
+ * Set status bits for the user to see. Close, unload and a kernel thread
+ * that finds the channel broken may do it at once: no bit may be lost. The
+ * cmpxchg() is fully ordered, so everything the kernel published before
+ * (its last records) is visible to a user that sees the bit; libkup reads
+ * the status with an acquire in kup_chan_state().
+ */
+static void kup_status_set(struct kup_sess *s, __u32 bits)
+{
+	__u32 old = READ_ONCE(*s->status), seen;
+
+	while ((seen = cmpxchg(s->status, old, old | bits)) != old)
+		old = seen;
+}
+
+/*
+ * Tell both sides this session is over. The kernel receiver still gets the
+ * records the user had published when it left, up to u2k_end, and then
+ * -EPIPE; everything else gets -EPIPE at once.
+ */
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
-	WRITE_ONCE(*s->status, READ_ONCE(*s->status) | why);
-	WRITE_ONCE(s->detached, true);
+	WRITE_ONCE(s->u2k_end, kup_load_acquire(s->u2k.prod));
+	kup_status_set(s, why);
+	/* Pairs with smp_load_acquire() in kup_rx_wait(): u2k_end is set. */
+	smp_store_release(&s->detached, true);
 	wake_up_all(&s->kwq);
 	wake_up_all(&s->uwq);
 }
@@ -215,7 +236,7 @@ void kup_sess_break(struct kup_sess *s)
 	if (xchg(&s->broken, true))
 		return;
 	s->ch->stats.proto_errors++;
-	WRITE_ONCE(*s->status, READ_ONCE(*s->status) | KUP_ST_BROKEN);
+	kup_status_set(s, KUP_ST_BROKEN);
 	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space, channel broken\n",
 			      s->sc->name, s->ch->id);
 	wake_up_all(&s->kwq);
@@ -267,7 +288,44 @@ void kup_chan_detach_all(struct kupdev_softc *sc)
 			kup_sess_detach(s, KUP_ST_DETACHED);
 			kup_sess_put(s);
 		}
+		/* The device is dead: nobody will read what was left. */
+		s = xchg(&ch->drain, NULL);
+		if (s)
+			kup_sess_put(s);
 	}
+}
+
+/*
+ * The user of @s left (release): if it left records the kernel has not read,
+ * park @s as the channel's drain with the channel's reference, so the next
+ * receives still get them; else drop that reference. One drain per channel:
+ * while an earlier user's records wait, a later one's are dropped, so a
+ * user cannot pile up sessions. kup_chan_detach_all() may run at once: it
+ * sets "dead", then empties the slot; we fill the slot, then test "dead";
+ * both are fully ordered, so one of the two sees the other.
+ */
+static void kup_chan_park(struct kup_sess *s)
+{
+	struct kup_chan *ch = s->ch;
+
+	/*
+	 * u2k_c.pos belongs to a receiver that may be running: a stale value
+	 * only parks a session with nothing left, which the next receive
+	 * finds drained (-EPIPE) and lets go.
+	 */
+	if (READ_ONCE(s->u2k_c.pos) != READ_ONCE(s->u2k_end) &&
+	    !READ_ONCE(s->broken) && !cmpxchg(&ch->drain, NULL, s)) {
+		if (!READ_ONCE(s->sc->dead) || cmpxchg(&ch->drain, s, NULL) != s)
+			return;
+	}
+	kup_sess_put(s);
+}
+
+/* A receive on @s found it drained or broken: it is no longer the drain. */
+void kup_drain_done(struct kup_sess *s)
+{
+	if (READ_ONCE(s->ch->drain) == s && cmpxchg(&s->ch->drain, s, NULL) == s)
+		kup_sess_put(s);
 }
 
 static int kup_chan_release(struct inode *inode, struct file *file)
@@ -276,8 +334,9 @@ static int kup_chan_release(struct inode *inode, struct file *file)
 
 	if (kup_chan_unlink(s->ch, s)) {
 		kup_sess_detach(s, KUP_ST_DETACHED);
+		/* Before the callback, so that it can read what is left. */
+		kup_chan_park(s);	/* the channel's reference */
 		kup_call_ops(s, false);
-		kup_sess_put(s);	/* the channel's reference */
 	}
 	kup_sess_put(s);		/* the file's reference */
 	return 0;

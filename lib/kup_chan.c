@@ -245,8 +245,16 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 			return 0;
 		if (err != -EAGAIN)
 			return -err;
-		/* What the kernel sent before it left is still delivered. */
+		/*
+		 * What the kernel sent before it left is still delivered: it
+		 * may have committed a last record between the peek above
+		 * and the detach. The status load is an acquire and the
+		 * kernel sets the bit with a fully ordered cmpxchg() after
+		 * its last commit, so one more peek sees that record.
+		 */
 		err = kup_chan_state(c);
+		if (err == EPIPE && !kup_cons_peek(&c->rx, &c->rxc, msg, len))
+			return 0;
 		if (err)
 			return err;
 		if (flags & KP_NB)

@@ -8,6 +8,7 @@
  *   kup_life cycles N      N attach/echo/detach cycles on kup_echo; no leak
  *   kup_life greet CHAN    attach kup_wait CHAN, expect "hello CHAN"
  *   kup_life attach NAME   attach channel 0 of NAME (1 page), then close
+ *   kup_life send-close N  attach kup_drain 0, send "msg 0".."msg N-1", close
  *   kup_life reserve-send  attach kup_wait 1: a send while a reservation is
  *                          open is refused (-EBUSY), the reserved message
  *                          arrives whole, nothing else
@@ -205,6 +206,20 @@ static int attach_close(const char *name)
 	return ch ? 0 : 1;
 }
 
+static int send_close(int n)
+{
+	void *dev, *ch = attach("kup_drain", 0, &dev);
+	char m[32];
+	int i, sent = 0;
+
+	for (i = 0; ch && i < n; i++)
+		sent += !kernproxy_send(ch, m, snprintf(m, sizeof(m), "msg %d", i),
+					KP_NB);
+	tap_ok(sent == n, "sent %d of %d messages to kup_drain, then close", sent, n);
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "recv-unload"))
@@ -219,6 +234,8 @@ int main(int argc, char **argv)
 		return reserve_send();
 	if (argc >= 3 && !strcmp(argv[1], "attach"))
 		return attach_close(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "send-close"))
+		return send_close(atoi(argv[2]));
 	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send|attach NAME\n");
 	return 2;
 }

@@ -53,6 +53,19 @@ load kup_test_wait
 kup_life greet 2
 kup_life greet 0
 kup_life reserve-send
+
+# What a user sends just before it closes reaches the kernel: the detach
+# callback of kup_test_drain reads it all, in order, and then -EPIPE.
+load kup_test_drain
+kup_life send-close 5
+dmesg | grep -q 'kup_test_drain: channel 0: 5 messages after the detach, then -32$'
+check $? "the 5 messages a user sent before close() are all delivered, then -EPIPE ($(dmesg | grep -o 'kup_test_drain: channel 0: .*' | tail -n 1))"
+kup_life send-close 3
+dmesg | grep -c 'kup_test_drain: channel 0: .* messages after the detach' | grep -q '^2$' &&
+	dmesg | grep 'kup_test_drain: channel 0:' | tail -n 1 | grep -q ': 3 messages after the detach, then -32$'
+check $? "and again for the next user of the channel (3 messages)"
+rmmod kup_test_drain
+check $? "kup_test_drain unloads"
 rmmod kup_test_wait
 check $? "kup_test_wait unloads while blocked in kupdev_wait_channel()"
 rmmod kup
