@@ -231,14 +231,15 @@ static int kup_stats_show(struct seq_file *m, void *v)
 
 	seq_puts(m, "chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches\n");
 	for (i = 0; i < sc->chan_cnt; i++) {
-		const struct kup_stats *st = &sc->chans[i].stats;
+		struct kup_stats st;
 
+		kup_stats_read(&sc->chans[i], &st);
 		seq_printf(m, "%zu %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
-			   i, READ_ONCE(sc->chans[i].sess) != NULL,
-			   st->k2u_msgs, st->k2u_bytes, st->u2k_msgs,
-			   st->u2k_bytes, st->wakeups_sent, st->wakeups_recv,
-			   st->full_waits, st->empty_waits, st->proto_errors,
-			   st->attaches);
+			   i, rcu_access_pointer(sc->chans[i].sess) != NULL,
+			   st.k2u_msgs, st.k2u_bytes, st.u2k_msgs,
+			   st.u2k_bytes, st.wakeups_sent, st.wakeups_recv,
+			   st.full_waits, st.empty_waits, st.proto_errors,
+			   st.attaches);
 	}
 	return 0;
 }

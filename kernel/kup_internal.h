@@ -51,6 +51,23 @@ struct kup_sess {
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };
 
+/*
+ * Per-channel counters. Each plain one has a single writer, so that the
+ * data path counts without a lock and without losing an increment: the
+ * kernel's producer towards the user (one caller at a time, by the rules
+ * of the API) or its consumer from the user. What anyone may count at once
+ * (user ioctls, attaches, breakage) is atomic. Readers take a snapshot
+ * with kup_stats_read().
+ */
+struct kup_chan_stats {
+	u64 k2u_msgs, k2u_bytes, full_waits, tx_wakeups;	/* producer */
+	u64 u2k_msgs, u2k_bytes, empty_waits, rx_wakeups;	/* consumer */
+	atomic64_t wakeups_recv, proto_errors, attaches;	/* anyone */
+};
+
+/* A single-writer counter: the one writer adds, readers READ_ONCE(). */
+#define kup_stat_add(field, n)	WRITE_ONCE(field, (field) + (n))
+
 struct kup_chan {
 	spinlock_t lock;		/* writers of sess */
 	int id;
@@ -68,7 +85,7 @@ struct kup_chan {
 	struct kup_sess *rx_sess;	/* holds a received message */
 	struct kup_sess *tx_sess;	/* holds a reserved record */
 	size_t rx_len;			/* length of the held message */
-	struct kup_stats stats;
+	struct kup_chan_stats stats;
 };
 
 struct kupdev_softc {
@@ -112,6 +129,7 @@ void kup_sess_detach(struct kup_sess *s, __u32 why);
 void kup_sess_break(struct kup_sess *s);
 void kup_chan_detach_all(struct kupdev_softc *sc);
 void kup_drain_done(struct kup_sess *s);
+void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out);
 
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);

@@ -105,7 +105,7 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 			kup_end_sleep(s->u2k.cons_flags);
 			continue;
 		}
-		s->ch->stats.empty_waits++;
+		kup_stat_add(s->ch->stats.empty_waits, 1);
 		err = kup_wait(s, kup_cons_ready(&s->u2k, &s->u2k_c));
 		kup_end_sleep(s->u2k.cons_flags);
 		if (err)
@@ -136,7 +136,7 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 			kup_end_sleep(s->k2u.prod_flags);
 			continue;
 		}
-		s->ch->stats.full_waits++;
+		kup_stat_add(s->ch->stats.full_waits, 1);
 		err = kup_wait(s, kup_prod_room(&s->k2u, &s->k2u_p, len));
 		kup_end_sleep(s->k2u.prod_flags);
 		if (err)
@@ -146,13 +146,13 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 
 static void kup_tx_commit(struct kup_sess *s)
 {
-	struct kup_stats *st = &s->ch->stats;
+	struct kup_chan_stats *st = &s->ch->stats;
 
-	st->k2u_msgs++;
-	st->k2u_bytes += s->k2u_p.pending_len;
+	kup_stat_add(st->k2u_msgs, 1);
+	kup_stat_add(st->k2u_bytes, s->k2u_p.pending_len);
 	kup_prod_commit(&s->k2u, &s->k2u_p);
 	if (kup_prod_must_wake(&s->k2u)) {
-		st->wakeups_sent++;
+		kup_stat_add(st->tx_wakeups, 1);
 		wake_up_interruptible(&s->uwq);
 	}
 }
@@ -161,7 +161,7 @@ static void kup_rx_release(struct kup_sess *s)
 {
 	kup_cons_publish(&s->u2k, &s->u2k_c);
 	if (kup_cons_must_wake(&s->u2k)) {
-		s->ch->stats.wakeups_sent++;
+		kup_stat_add(s->ch->stats.rx_wakeups, 1);
 		wake_up_interruptible(&s->uwq);
 	}
 }
@@ -354,8 +354,8 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 	if (!err) {
 		kup_cons_advance(&s->u2k_c, l);
 		s->ch->rx_len = l;
-		s->ch->stats.u2k_msgs++;
-		s->ch->stats.u2k_bytes += l;
+		kup_stat_add(s->ch->stats.u2k_msgs, 1);
+		kup_stat_add(s->ch->stats.u2k_bytes, l);
 		if (len)
 			*len = l;
 		return msg;	/* the reference stays with the held message */
@@ -460,8 +460,8 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 	if (!err) {
 		memcpy(buf, msg, l);
 		kup_cons_advance(&s->u2k_c, l);
-		s->ch->stats.u2k_msgs++;
-		s->ch->stats.u2k_bytes += l;
+		kup_stat_add(s->ch->stats.u2k_msgs, 1);
+		kup_stat_add(s->ch->stats.u2k_bytes, l);
 		kup_rx_release(s);
 	}
 	kup_unhold(&s->ch->rx_sess);

@@ -235,12 +235,32 @@ void kup_sess_break(struct kup_sess *s)
 {
 	if (xchg(&s->broken, true))
 		return;
-	s->ch->stats.proto_errors++;
+	atomic64_inc(&s->ch->stats.proto_errors);
 	kup_status_set(s, KUP_ST_BROKEN);
 	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space, channel broken\n",
 			      s->sc->name, s->ch->id);
 	wake_up_all(&s->kwq);
 	wake_up_all(&s->uwq);
+}
+
+/* The counters as user space sees them (KUP_IOC_STATS, /proc/kup). */
+void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
+{
+	const struct kup_chan_stats *st = &ch->stats;
+
+	*out = (struct kup_stats) {
+		.k2u_msgs = READ_ONCE(st->k2u_msgs),
+		.k2u_bytes = READ_ONCE(st->k2u_bytes),
+		.u2k_msgs = READ_ONCE(st->u2k_msgs),
+		.u2k_bytes = READ_ONCE(st->u2k_bytes),
+		.wakeups_sent = READ_ONCE(st->tx_wakeups) +
+				READ_ONCE(st->rx_wakeups),
+		.wakeups_recv = atomic64_read(&st->wakeups_recv),
+		.full_waits = READ_ONCE(st->full_waits),
+		.empty_waits = READ_ONCE(st->empty_waits),
+		.proto_errors = atomic64_read(&st->proto_errors),
+		.attaches = atomic64_read(&st->attaches),
+	};
 }
 
 /* Take the session off its channel if it is still the attached one. */
@@ -435,11 +455,11 @@ static long kup_chan_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case KUP_IOC_WAKE:
-		s->ch->stats.wakeups_recv++;
+		atomic64_inc(&s->ch->stats.wakeups_recv);
 		wake_up_all(&s->kwq);
 		return 0;
 	case KUP_IOC_STATS:
-		memcpy(&st, &s->ch->stats, sizeof(st));
+		kup_stats_read(s->ch, &st);
 		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
 		       -EFAULT : 0;
 	}
@@ -534,7 +554,7 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 		put_unused_fd(fd);
 		return -EFAULT;
 	}
-	ch->stats.attaches++;
+	atomic64_inc(&ch->stats.attaches);
 	/* The client hears of the attach before the user can detach. */
 	kup_call_ops(s, true);
 	fd_install(fd, f);
