@@ -129,6 +129,7 @@ void kup_sess_detach(struct kup_sess *s, __u32 why);
 void kup_sess_break(struct kup_sess *s);
 void kup_chan_detach_all(struct kupdev_softc *sc);
 void kup_drain_done(struct kup_sess *s);
+void kup_drain_drop(struct kup_chan *ch);
 void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out);
 
 /* kup_io.c */

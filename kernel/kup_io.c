@@ -36,27 +36,39 @@ static int kup_sess_error(const struct kup_sess *s)
 }
 
 /*
- * The attached session of a channel, with a reference, or an error; for a
- * receive (@rx), a departed user's session with records left comes first.
- * No lock on this path, which every message takes: the session is freed
- * only after an RCU grace period, and a reference that already dropped to
- * zero means the session is on its way out.
+ * The session a kernel call on a channel works on, with a reference, or an
+ * error. Normally the attached one. While a departed user's session still
+ * holds records the kernel has not read (the drain), a receive gets that
+ * one, so they come first; a send or reserve ends it instead: the kernel
+ * side moves on, the records are dropped, and the call reports the
+ * departure with -EPIPE, so that a reply meant for the departed user never
+ * reaches the next one. No lock on this path, which every message takes:
+ * sessions are freed only after an RCU grace period, and a reference that
+ * already dropped to zero means the session is on its way out.
  */
 static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id,
 				     bool rx)
 {
-	struct kup_sess *s = NULL;
+	struct kup_sess *s, *d;
+	struct kup_chan *ch;
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return ERR_PTR(-EINVAL);
+	ch = &sc->chans[chan_id];
 	rcu_read_lock();
-	if (rx)
-		s = READ_ONCE(sc->chans[chan_id].drain);
-	if (!s)
-		s = rcu_dereference(sc->chans[chan_id].sess);
-	if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
+	s = rcu_dereference(ch->sess);
+	/* Pairs with the smp_wmb() in kup_chan_leave(). */
+	smp_rmb();
+	d = READ_ONCE(ch->drain);
+	if (d && rx && refcount_inc_not_zero(&d->ref))
+		s = d;
+	else if (d && !rx)
+		s = NULL;
+	else if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
 		s = NULL;
 	rcu_read_unlock();
+	if (d && !rx)
+		kup_drain_drop(ch);
 	return s ?: ERR_PTR(-EPIPE);
 }
 
@@ -93,7 +105,8 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 			kup_sess_break(s);
 		/* After a detach: what was sent before it, and nothing more. */
 		if (detached && (err == -EAGAIN || (!err &&
-		    s->u2k_c.pos + kup_rec_size(*len) > READ_ONCE(s->u2k_end))))
+		    (s64)(READ_ONCE(s->u2k_end) - s->u2k_c.pos) <
+		    (s64)kup_rec_size(*len))))
 			return -EPIPE;
 		if (err != -EAGAIN)
 			return err;
@@ -176,7 +189,9 @@ static void kup_rx_release(struct kup_sess *s)
  *
  * Context: process context; with KUPDEV_NB any context.
  * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
- * fit); -EPIPE (no user attached, user gone, device unloaded); -EPROTO
+ * fit); -EPIPE (no user attached, user gone, device unloaded; also once
+ * when messages of a departed user were still unread: they are dropped,
+ * and the next call works with the new user); -EPROTO
  * (channel broken by its user); -EINTR (signal or kthread_stop());
  * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
  * -EINVAL (bad channel).
@@ -195,7 +210,7 @@ int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 	 * now would land on it, and the later commit would publish a stale
 	 * header past the consumer.
 	 */
-	if (READ_ONCE(s->ch->tx_sess)) {
+	if (READ_ONCE(s->ch->tx_sess) == s) {
 		err = -EBUSY;
 		goto put;
 	}

@@ -216,9 +216,24 @@ static void kup_status_set(struct kup_sess *s, __u32 bits)
  * records the user had published when it left, up to u2k_end, and then
  * -EPIPE; everything else gets -EPIPE at once.
  */
+/*
+ * The user's producer position as it leaves: the kernel reads no further.
+ * It is the user's to write, so it is checked as kup_cons_peek() checks
+ * one (aligned, at most a ring ahead of what the kernel released); a bad
+ * one ends the reading where the kernel is.
+ */
+static u64 kup_u2k_end(const struct kup_sess *s)
+{
+	u64 c = READ_ONCE(*s->u2k.cons), p = kup_load_acquire(s->u2k.prod);
+
+	if (p - c > s->u2k.size || (p & (KUP_REC_ALIGN - 1)))
+		return c;
+	return p;
+}
+
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
-	WRITE_ONCE(s->u2k_end, kup_load_acquire(s->u2k.prod));
+	WRITE_ONCE(s->u2k_end, kup_u2k_end(s));
 	kup_status_set(s, why);
 	/* Pairs with smp_load_acquire() in kup_rx_wait(): u2k_end is set. */
 	smp_store_release(&s->detached, true);
@@ -308,37 +323,50 @@ void kup_chan_detach_all(struct kupdev_softc *sc)
 			kup_sess_detach(s, KUP_ST_DETACHED);
 			kup_sess_put(s);
 		}
-		/* The device is dead: nobody will read what was left. */
-		s = xchg(&ch->drain, NULL);
-		if (s)
-			kup_sess_put(s);
+		/*
+		 * The device is dead: nobody will read what was left. A park
+		 * happens under ch->lock with the unlink, so one that came
+		 * before ours above is seen here.
+		 */
+		kup_drain_drop(ch);
 	}
 }
 
 /*
- * The user of @s left (release): if it left records the kernel has not read,
- * park @s as the channel's drain with the channel's reference, so the next
- * receives still get them; else drop that reference. One drain per channel:
- * while an earlier user's records wait, a later one's are dropped, so a
- * user cannot pile up sessions. kup_chan_detach_all() may run at once: it
- * sets "dead", then empties the slot; we fill the slot, then test "dead";
- * both are fully ordered, so one of the two sees the other.
+ * The user of @s left (release, after kup_sess_detach()): take @s off the
+ * channel if it is still the attached one. If it left records the kernel
+ * has not read, it becomes the channel's drain in the same step, keeping
+ * the channel's reference, so that receives find it without a gap in which
+ * they would see neither (and report -EPIPE early, or a new user first).
+ * One drain per channel: while an earlier user's records wait, a later
+ * one's are dropped, so a user cannot make the kernel hold its sessions.
+ * Return: 0, not ours; 1, unlinked (the caller drops the channel's
+ * reference); 2, unlinked and parked.
  */
-static void kup_chan_park(struct kup_sess *s)
+static int kup_chan_leave(struct kup_chan *ch, struct kup_sess *s)
 {
-	struct kup_chan *ch = s->ch;
+	unsigned long irqf;
+	int ret = 0;
 
-	/*
-	 * u2k_c.pos belongs to a receiver that may be running: a stale value
-	 * only parks a session with nothing left, which the next receive
-	 * finds drained (-EPIPE) and lets go.
-	 */
-	if (READ_ONCE(s->u2k_c.pos) != READ_ONCE(s->u2k_end) &&
-	    !READ_ONCE(s->broken) && !cmpxchg(&ch->drain, NULL, s)) {
-		if (!READ_ONCE(s->sc->dead) || cmpxchg(&ch->drain, s, NULL) != s)
-			return;
+	spin_lock_irqsave(&ch->lock, irqf);
+	if (rcu_access_pointer(ch->sess) == s) {
+		ret = 1;
+		/*
+		 * u2k_c.pos belongs to a receiver that may be running: a
+		 * stale value only parks a session with nothing left, which
+		 * the next receive finds drained (-EPIPE) and lets go.
+		 */
+		if ((s64)(READ_ONCE(s->u2k_end) - READ_ONCE(s->u2k_c.pos)) > 0 &&
+		    !READ_ONCE(s->broken) && !READ_ONCE(ch->drain)) {
+			WRITE_ONCE(ch->drain, s);
+			ret = 2;
+		}
+		/* Pairs with the smp_rmb() in kup_sess_get(). */
+		smp_wmb();
+		RCU_INIT_POINTER(ch->sess, NULL);
 	}
-	kup_sess_put(s);
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return ret;
 }
 
 /* A receive on @s found it drained or broken: it is no longer the drain. */
@@ -348,15 +376,28 @@ void kup_drain_done(struct kup_sess *s)
 		kup_sess_put(s);
 }
 
+/* The kernel sends again: what a departed user left unread is dropped. */
+void kup_drain_drop(struct kup_chan *ch)
+{
+	struct kup_sess *s = xchg(&ch->drain, NULL);
+
+	if (s)
+		kup_sess_put(s);
+}
+
 static int kup_chan_release(struct inode *inode, struct file *file)
 {
 	struct kup_sess *s = file->private_data;
+	int left;
 
-	if (kup_chan_unlink(s->ch, s)) {
-		kup_sess_detach(s, KUP_ST_DETACHED);
-		/* Before the callback, so that it can read what is left. */
-		kup_chan_park(s);	/* the channel's reference */
+	/* Detached first: the snapshot decides whether anything is left. */
+	kup_sess_detach(s, KUP_ST_DETACHED);
+	left = kup_chan_leave(s->ch, s);
+	if (left) {
+		/* After parking, so that the callback can read what is left. */
 		kup_call_ops(s, false);
+		if (left == 1)
+			kup_sess_put(s);	/* the channel's reference */
 	}
 	kup_sess_put(s);		/* the file's reference */
 	return 0;

@@ -249,8 +249,11 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 		 * What the kernel sent before it left is still delivered: it
 		 * may have committed a last record between the peek above
 		 * and the detach. The status load is an acquire and the
-		 * kernel sets the bit with a fully ordered cmpxchg() after
-		 * its last commit, so one more peek sees that record.
+		 * kernel sets the bit with a fully ordered cmpxchg(), so one
+		 * more peek sees every record committed before that, by the
+		 * thread that detached or any it synchronized with (a
+		 * kernel sender racing with unload on another CPU may still
+		 * commit after it: that record is not delivered).
 		 */
 		err = kup_chan_state(c);
 		if (err == EPIPE && !kup_cons_peek(&c->rx, &c->rxc, msg, len))

@@ -8,7 +8,9 @@
  *   kup_life cycles N      N attach/echo/detach cycles on kup_echo; no leak
  *   kup_life greet CHAN    attach kup_wait CHAN, expect "hello CHAN"
  *   kup_life attach NAME   attach channel 0 of NAME (1 page), then close
- *   kup_life send-close N  attach kup_drain 0, send "msg 0".."msg N-1", close
+ *   kup_life send-close CHAN N  attach kup_drain CHAN, send "msg 0" ..
+ *                          "msg N-1", close
+ *   kup_life quiet CHAN    attach kup_drain CHAN: nothing arrives in 0.3 s
  *   kup_life reserve-send  attach kup_wait 1: a send while a reservation is
  *                          open is refused (-EBUSY), the reserved message
  *                          arrives whole, nothing else
@@ -206,16 +208,32 @@ static int attach_close(const char *name)
 	return ch ? 0 : 1;
 }
 
-static int send_close(int n)
+static int send_close(int chan, int n)
 {
-	void *dev, *ch = attach("kup_drain", 0, &dev);
+	void *dev, *ch = attach("kup_drain", chan, &dev);
 	char m[32];
 	int i, sent = 0;
 
 	for (i = 0; ch && i < n; i++)
 		sent += !kernproxy_send(ch, m, snprintf(m, sizeof(m), "msg %d", i),
 					KP_NB);
-	tap_ok(sent == n, "sent %d of %d messages to kup_drain, then close", sent, n);
+	tap_ok(sent == n, "sent %d of %d messages to kup_drain %d, then close",
+	       sent, n, chan);
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
+static int quiet(int chan)
+{
+	void *dev, *ch = attach("kup_drain", chan, &dev);
+	size_t len = 0;
+	char *m;
+
+	usleep(300000);
+	m = ch ? kernproxy_receive_len(ch, &len, KP_NB) : NULL;
+	tap_ok(ch && !m && kernproxy_errno == EAGAIN,
+	       "a new user of kup_drain %d receives nothing meant for the old one%s%.*s",
+	       chan, m ? ": got " : "", m ? (int)len : 0, m ? m : "");
 	kernproxy_close(dev);
 	return tap_exit_status();
 }
@@ -234,8 +252,10 @@ int main(int argc, char **argv)
 		return reserve_send();
 	if (argc >= 3 && !strcmp(argv[1], "attach"))
 		return attach_close(argv[2]);
-	if (argc >= 3 && !strcmp(argv[1], "send-close"))
-		return send_close(atoi(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "send-close"))
+		return send_close(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "quiet"))
+		return quiet(atoi(argv[2]));
 	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send|attach NAME\n");
 	return 2;
 }

@@ -57,13 +57,19 @@ kup_life reserve-send
 # What a user sends just before it closes reaches the kernel: the detach
 # callback of kup_test_drain reads it all, in order, and then -EPIPE.
 load kup_test_drain
-kup_life send-close 5
+kup_life send-close 0 5
 dmesg | grep -q 'kup_test_drain: channel 0: 5 messages after the detach, then -32$'
 check $? "the 5 messages a user sent before close() are all delivered, then -EPIPE ($(dmesg | grep -o 'kup_test_drain: channel 0: .*' | tail -n 1))"
-kup_life send-close 3
+kup_life send-close 0 3
 dmesg | grep -c 'kup_test_drain: channel 0: .* messages after the detach' | grep -q '^2$' &&
 	dmesg | grep 'kup_test_drain: channel 0:' | tail -n 1 | grep -q ': 3 messages after the detach, then -32$'
 check $? "and again for the next user of the channel (3 messages)"
+# A request left by a departed user, answered when the next user is there:
+# the answer must fail (-EPIPE), never reach the new user.
+kup_life send-close 1 2
+kup_life quiet 1
+dmesg | grep -q 'kup_test_drain: channel 1: at the attach, received 5, reply -32$'
+check $? "an answer to a departed user's request fails with -EPIPE ($(dmesg | grep -o 'kup_test_drain: channel 1: .*' | tail -n 1))"
 rmmod kup_test_drain
 check $? "kup_test_drain unloads"
 rmmod kup_test_wait
