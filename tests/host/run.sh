@@ -86,7 +86,7 @@ fi
 ok "host ring tests build (gcc, clang TSan/ASan/UBSan, libFuzzer)"
 
 run ring_stress 60 $bin/ring_stress
-run ring_stress.tsan 60 "${norand[@]}" $bin/ring_stress.tsan -n 1500000
+run ring_stress.tsan 150 "${norand[@]}" $bin/ring_stress.tsan -n 1500000
 run ring_stress.asan 60 $bin/ring_stress.asan -n 1000000
 for kind in flip dup drop; do
 	expect_fail "ring_stress catches a damaged stream ($kind)" \
