@@ -171,6 +171,7 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 	mutex_init(&sc->ops_lock);
 	for (i = 0; i < chan_cnt; i++) {
 		spin_lock_init(&sc->chans[i].lock);
+		mutex_init(&sc->chans[i].users);
 		sc->chans[i].id = i;
 	}
 	INIT_LIST_HEAD(&sc->node);

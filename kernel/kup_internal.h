@@ -70,6 +70,12 @@ struct kup_chan_stats {
 
 struct kup_chan {
 	spinlock_t lock;		/* writers of sess */
+	/*
+	 * Serializes "link, attach callback" with "unlink, detach callback",
+	 * so that the client hears of each user's departure before the next
+	 * one's arrival, and of no departure without an arrival.
+	 */
+	struct mutex users;
 	int id;
 	/*
 	 * The attached session or NULL; kernel calls read it under RCU. The
@@ -110,6 +116,20 @@ struct kupdev_softc {
 	void *ops_priv;
 	struct kup_chan chans[];
 };
+
+/*
+ * Test-only pauses at the exact point of a race, so that a test widens it
+ * deterministically instead of looping for luck. Compiled in only with
+ * KUP_TEST_HOOKS (the builds of make check and make demo); what make and
+ * make install build has none. kup.ko's test_pause_at=NAME makes every
+ * pass through kup_test_pause(NAME) log "kup: test pause at NAME" and sleep
+ * test_pause_ms.
+ */
+#ifdef KUP_TEST_HOOKS
+void kup_test_pause(const char *where);
+#else
+static inline void kup_test_pause(const char *where) { }
+#endif
 
 /* kup_main.c: the module-wide state every device hangs off. */
 extern struct class *kup_class;

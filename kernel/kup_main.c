@@ -3,6 +3,7 @@
  * kup.ko module entry: the char device region and the "kup" class that every
  * KUP device hangs off.
  */
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
@@ -13,6 +14,23 @@ struct class *kup_class;
 dev_t kup_devt;
 struct workqueue_struct *kup_wq;
 struct proc_dir_entry *kup_proc_dir;
+
+#ifdef KUP_TEST_HOOKS
+static char *test_pause_at = "";
+module_param(test_pause_at, charp, 0444);
+MODULE_PARM_DESC(test_pause_at, "test builds only: where kup_test_pause() sleeps");
+static uint test_pause_ms = 2000;
+module_param(test_pause_ms, uint, 0444);
+MODULE_PARM_DESC(test_pause_ms, "test builds only: how long it sleeps");
+
+void kup_test_pause(const char *where)
+{
+	if (strcmp(where, test_pause_at))
+		return;
+	pr_info("kup: test pause at %s for %u ms\n", where, test_pause_ms);
+	msleep(test_pause_ms);
+}
+#endif
 
 static int __init kup_init(void)
 {

@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -278,20 +279,6 @@ void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
 	};
 }
 
-/* Take the session off its channel if it is still the attached one. */
-static bool kup_chan_unlink(struct kup_chan *ch, struct kup_sess *s)
-{
-	unsigned long irqf;
-	bool was;
-
-	spin_lock_irqsave(&ch->lock, irqf);
-	was = rcu_access_pointer(ch->sess) == s;
-	if (was)
-		RCU_INIT_POINTER(ch->sess, NULL);
-	spin_unlock_irqrestore(&ch->lock, irqf);
-	return was;
-}
-
 static void kup_call_ops(struct kup_sess *s, bool attach)
 {
 	struct kupdev_softc *sc = s->sc;
@@ -392,13 +379,16 @@ static int kup_chan_release(struct inode *inode, struct file *file)
 
 	/* Detached first: the snapshot decides whether anything is left. */
 	kup_sess_detach(s, KUP_ST_DETACHED);
+	mutex_lock(&s->ch->users);
 	left = kup_chan_leave(s->ch, s);
 	if (left) {
+		kup_test_pause("release-unlinked");
 		/* After parking, so that the callback can read what is left. */
 		kup_call_ops(s, false);
-		if (left == 1)
-			kup_sess_put(s);	/* the channel's reference */
 	}
+	mutex_unlock(&s->ch->users);
+	if (left == 1)
+		kup_sess_put(s);	/* the channel's reference */
 	kup_sess_put(s);		/* the file's reference */
 	return 0;
 }
@@ -551,7 +541,12 @@ static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 	return err;
 }
 
-/* KUP_IOC_ATTACH on the device fd. */
+/*
+ * KUP_IOC_ATTACH on the device fd. The session belongs to its file from
+ * birth, and is published on the channel last, when nothing can fail any
+ * more: a kernel call can only find a session whose file exists, and an
+ * unload right after the link finds the channel's own reference to drop.
+ */
 long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 {
 	struct kup_attach a;
@@ -565,21 +560,17 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	err = kup_attach_check(sc, &a);
 	if (err)
 		return err;
-	ch = &sc->chans[a.chan_id];
-	s = kup_sess_alloc(sc, ch);
-	if (!s)
-		return -ENOMEM;
-	err = kup_chan_link(sc, ch, s);
-	if (err) {
-		kup_sess_put(s);
-		return err;
-	}
+	ch = &sc->chans[array_index_nospec(a.chan_id, sc->chan_cnt)];
+	/* A cheap early answer; kup_chan_link() decides. */
+	if (rcu_access_pointer(ch->sess))
+		return -EBUSY;
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto unlink;
-	}
-	refcount_inc(&s->ref);		/* the file's reference */
+	if (fd < 0)
+		return fd;
+	err = -ENOMEM;
+	s = kup_sess_alloc(sc, ch);	/* its one reference is the file's */
+	if (!s)
+		goto put_fd;
 	f = anon_inode_getfile("[kup-channel]", &kup_chan_fops, s, O_RDWR);
 	if (IS_ERR(f)) {
 		kup_sess_put(s);
@@ -589,24 +580,33 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	a.fd = fd;
 	a.ro_size = a.rw_size = kup_region_pages(s) << PAGE_SHIFT;
 	a.rw_offset = KUP_MMAP_RW_OFFSET;
-	if (copy_to_user(uarg, &a, sizeof(a))) {
-		/* Releasing the file unlinks the session and drops both refs. */
-		fput(f);
-		put_unused_fd(fd);
-		return -EFAULT;
+	err = -EFAULT;
+	if (copy_to_user(uarg, &a, sizeof(a)))
+		goto put_file;
+	err = mutex_lock_interruptible(&ch->users);
+	if (err)
+		goto put_file;
+	refcount_inc(&s->ref);		/* the channel's reference */
+	err = kup_chan_link(sc, ch, s);
+	if (err) {
+		mutex_unlock(&ch->users);
+		kup_sess_put(s);
+		goto put_file;
 	}
+	kup_test_pause("attach-linked");
 	atomic64_inc(&ch->stats.attaches);
 	/* The client hears of the attach before the user can detach. */
 	kup_call_ops(s, true);
+	mutex_unlock(&ch->users);
 	fd_install(fd, f);
 	set_bit(ch->id, sc->pending);
 	wake_up_all(&sc->attach_wq);
 	return 0;
 
+put_file:
+	/* Its release finds the session never linked: no callback. */
+	fput(f);
 put_fd:
 	put_unused_fd(fd);
-unlink:
-	kup_chan_unlink(ch, s);
-	kup_sess_put(s);
 	return err;
 }

@@ -12,12 +12,34 @@
  * and answers it, as a request/response server would, and logs
  *   kup_test_drain: channel 1: at the attach, received LEN, reply ERR
  * The answer must not reach the new user: it was meant for the old one.
+ * Channel 2: a kernel thread that waits for a user by trying to receive
+ * and sleeping 20 ms after each -EPIPE, so that it takes a session as soon
+ * as one is on the channel, and answers each message M with "got M".
  */
+#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <kup/kupdev.h>
 
 static struct kupdev_softc *sc;
+static struct task_struct *server;
+
+static int serve(void *arg)
+{
+	char buf[64];
+	ssize_t n;
+
+	while (!kthread_should_stop()) {
+		memcpy(buf, "got ", 4);
+		n = kupdev_receive_copy(sc, 2, buf + 4, sizeof(buf) - 4, 0);
+		if (n == -EPIPE)
+			msleep(20);
+		else if (n >= 0)
+			kupdev_send(sc, buf, n + 4, 2);
+	}
+	return 0;
+}
 
 static void drain_detach(struct kupdev_softc *dev, int id, void *priv)
 {
@@ -65,9 +87,14 @@ static const struct kupdev_ops drain_ops = {
 
 static int __init kup_test_drain_init(void)
 {
-	sc = kupdev_create("kup_drain", 1, 2);
+	sc = kupdev_create("kup_drain", 1, 3);
 	if (IS_ERR(sc))
 		return PTR_ERR(sc);
+	server = kthread_run(serve, NULL, "kup_drain/2");
+	if (IS_ERR(server)) {
+		kupdev_unload(sc);
+		return PTR_ERR(server);
+	}
 	kupdev_set_ops(sc, &drain_ops, NULL);
 	kupdev_notify(sc);
 	return 0;
@@ -75,6 +102,7 @@ static int __init kup_test_drain_init(void)
 
 static void __exit kup_test_drain_exit(void)
 {
+	kthread_stop(server);
 	kupdev_unload(sc);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test client whose detach callback takes its time: device @name (1 page,
- * 2 channels); each detach callback logs "kup_test_slow: detach" and then
+ * 2 channels); each attach callback logs "kup_test_slow: attach of channel
+ * N", each detach callback "kup_test_slow: detach of channel N" and then
  * sleeps @detach_ms. A kupdev_unload() meanwhile is held at the exact
  * point where it waits for running callbacks, with the device already
  * gone from /dev: the window in which tests try what a racing client
@@ -29,7 +30,13 @@ static void slow_detach(struct kupdev_softc *dev, int id, void *priv)
 	msleep(detach_ms);
 }
 
+static void slow_attach(struct kupdev_softc *dev, int id, void *priv)
+{
+	pr_info("kup_test_slow: attach of channel %d\n", id);
+}
+
 static const struct kupdev_ops slow_ops = {
+	.attach = slow_attach,
 	.detach = slow_detach,
 };
 

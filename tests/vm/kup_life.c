@@ -8,6 +8,14 @@
  *   kup_life cycles N      N attach/echo/detach cycles on kup_echo; no leak
  *   kup_life greet CHAN    attach kup_wait CHAN, expect "hello CHAN"
  *   kup_life attach NAME   attach channel 0 of NAME (1 page), then close
+ *   kup_life attach-efault NAME  KUP_IOC_ATTACH on /dev/NAME with an answer
+ *                          buffer it can read but not write: EFAULT
+ *   kup_life emfile        an attach of kup_drain 2 that fails with EMFILE
+ *                          (fd limit reached), then one that works: the
+ *                          kernel thread of channel 2 must serve it
+ *   kup_life attach-gone NAME  attach channel 0 of NAME while it is being
+ *                          unloaded: the attach or the receive after it
+ *                          reports EPIPE, nothing else
  *   kup_life send-close CHAN N  attach kup_drain CHAN, send "msg 0" ..
  *                          "msg N-1", close
  *   kup_life quiet CHAN    attach kup_drain CHAN: nothing arrives in 0.3 s
@@ -21,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <uapi/kup/kup_abi.h>
 #include <kup.h>
 #include "payload.h"
 #include "tap.h"
@@ -238,6 +250,77 @@ static int quiet(int chan)
 	return tap_exit_status();
 }
 
+static int attach_efault(const char *name)
+{
+	struct kup_attach *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char path[64];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || a == MAP_FAILED)
+		return 1;
+	a->chan_id = 0;
+	a->pages = 1;
+	a->abi_version = KUP_ABI_VERSION;
+	mprotect(a, 4096, PROT_READ);
+	r = ioctl(fd, KUP_IOC_ATTACH, a);
+	tap_ok(r < 0 && errno == EFAULT,
+	       "KUP_IOC_ATTACH with a read-only answer gives EFAULT (%d, %s)",
+	       r, strerror(errno));
+	close(fd);
+	return tap_exit_status();
+}
+
+static int emfile(void)
+{
+	void *dev = kernproxy_open("kup_drain"), *ch;
+	struct rlimit old, lim;
+	size_t len = 0;
+	char *m = NULL;
+	int free_fd, i;
+
+	if (!dev || getrlimit(RLIMIT_NOFILE, &old))
+		return 1;
+	/* No fd at or above the lowest free one: the attach's fd fails. */
+	free_fd = dup(0);
+	close(free_fd);
+	lim = old;
+	lim.rlim_cur = free_fd;
+	setrlimit(RLIMIT_NOFILE, &lim);
+	ch = kernproxy_channel(dev, 2, 1);
+	tap_ok(!ch && kernproxy_errno == EMFILE,
+	       "an attach with no fd left fails with EMFILE (%s)",
+	       strerror(kernproxy_errno));
+	setrlimit(RLIMIT_NOFILE, &old);
+	ch = kernproxy_channel(dev, 2, 1);
+	if (ch && !kernproxy_send(ch, "ping", 4, 0))
+		for (i = 0; i < 500 && !m; i++) {
+			m = kernproxy_receive_len(ch, &len, KP_NB);
+			if (!m)
+				usleep(10000);
+		}
+	tap_ok(m && len == 8 && !memcmp(m, "got ping", 8),
+	       "the next attach is served by the channel's kernel thread (%.*s)",
+	       m ? (int)len : 7, m ? m : "nothing");
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
+static int attach_gone(const char *name)
+{
+	void *dev, *ch = attach(name, 0, &dev);
+	int err = kernproxy_errno;
+
+	if (ch && !kernproxy_receive(ch, KP_NB))
+		err = kernproxy_errno;
+	tap_ok(err == EPIPE, "an attach to %s racing its unload reports EPIPE (%s, %s)",
+	       name, ch ? "attached" : "attach failed", strerror(err));
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "recv-unload"))
@@ -252,6 +335,12 @@ int main(int argc, char **argv)
 		return reserve_send();
 	if (argc >= 3 && !strcmp(argv[1], "attach"))
 		return attach_close(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "emfile"))
+		return emfile();
+	if (argc >= 3 && !strcmp(argv[1], "attach-efault"))
+		return attach_efault(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "attach-gone"))
+		return attach_gone(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "send-close"))
 		return send_close(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "quiet"))

@@ -63,3 +63,62 @@ wait $unload
 check $? "rmmod kup_test_slow returns"
 rmmod kup
 check $? "kup.ko unloads"
+
+# kup.ko's test-only pauses (kup_test_pause(), test builds only) hold a
+# race open at its exact point.
+
+# An unload right after an attach published its session, before the attach
+# returned: the session must outlive it (the file owns it from birth).
+load kup test_pause_at=attach-linked test_pause_ms=2000 && load kup_sample name=kup_st
+kup_life attach-gone kup_st &
+user=$!
+wait_for sh -c 'dmesg | grep -q "kup: test pause at attach-linked"'
+check $? "an attach of kup_st is paused right after its session was linked"
+rmmod kup_sample
+check $? "kup_sample unloads meanwhile"
+wait $user
+check $? "the attach finishes on the unloaded device without harm"
+rmmod kup
+check $? "kup.ko unloads"
+
+# A user leaves, and the next one comes while the first one's departure is
+# paused between its unlink and the detach callback: the client must hear
+# of the departure before the arrival. (The kernel log is emptied first:
+# the order is read from it.)
+dmesg -c >/dev/null
+load kup test_pause_at=release-unlinked test_pause_ms=2000 &&
+	load kup_test_slow name=kup_ord detach_ms=0
+kup_life attach kup_ord &
+first=$!
+wait_for sh -c 'dmesg | grep -q "kup: test pause at release-unlinked"'
+check $? "the first user's departure is paused after its unlink"
+kup_life attach kup_ord
+wait $first
+order=$(dmesg | sed -n 's/.*kup_test_slow: \(attach\|detach\) of channel 0.*/\1/p' | tr '\n' ' ')
+[ "$order" = "attach detach attach detach " ]
+check $? "callbacks come in order, each departure before the next arrival ($order)"
+rmmod kup_test_slow && rmmod kup
+check $? "kup_test_slow and kup.ko unload"
+
+# An attach that fails after the channel was taken (EFAULT on the answer)
+# must not give the client a departure without an arrival, and leaves the
+# channel to the next user.
+dmesg -c >/dev/null
+load kup && load kup_test_slow name=kup_ord detach_ms=0
+kup_life attach-efault kup_ord
+kup_life attach kup_ord
+check $? "the next user attaches"
+order=$(dmesg | sed -n 's/.*kup_test_slow: \(attach\|detach\) of channel 0.*/\1/p' | tr '\n' ' ')
+[ "$order" = "attach detach " ]
+check $? "the failed attach made no callback, the next user two ($order)"
+rmmod kup_test_slow && rmmod kup
+check $? "kup_test_slow and kup.ko unload"
+
+# An attach that fails for want of an fd, paused right after the point
+# where the old code had already put its session on the channel: a kernel
+# thread looking for a user must not be left asleep on a session nobody
+# owns; it serves the next user.
+load kup test_pause_at=attach-linked test_pause_ms=1000 && load kup_test_drain
+kup_life emfile
+rmmod kup_test_drain && rmmod kup
+check $? "kup_test_drain and kup.ko unload"
