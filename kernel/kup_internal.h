@@ -123,12 +123,16 @@ struct kupdev_softc {
  * KUP_TEST_HOOKS (the builds of make check and make demo); what make and
  * make install build has none. kup.ko's test_pause_at=NAME makes every
  * pass through kup_test_pause(NAME) log "kup: test pause at NAME" and sleep
- * test_pause_ms.
+ * test_pause_ms. The read-only parameter test_live_sessions counts the
+ * sessions not yet freed (kup_test_live()), so that a test can tell a leak
+ * exactly, where free-memory figures move by megabytes on their own.
  */
 #ifdef KUP_TEST_HOOKS
 void kup_test_pause(const char *where);
+void kup_test_live(int delta);
 #else
 static inline void kup_test_pause(const char *where) { }
+static inline void kup_test_live(int delta) { }
 #endif
 
 /* kup_main.c: the module-wide state every device hangs off. */

@@ -30,6 +30,24 @@ void kup_test_pause(const char *where)
 	pr_info("kup: test pause at %s for %u ms\n", where, test_pause_ms);
 	msleep(test_pause_ms);
 }
+
+static atomic_t live_sessions = ATOMIC_INIT(0);
+
+void kup_test_live(int delta)
+{
+	atomic_add(delta, &live_sessions);
+}
+
+static int live_sessions_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&live_sessions));
+}
+
+static const struct kernel_param_ops live_sessions_ops = {
+	.get = live_sessions_get,
+};
+module_param_cb(test_live_sessions, &live_sessions_ops, NULL, 0444);
+MODULE_PARM_DESC(test_live_sessions, "test builds only: sessions not yet freed");
 #endif
 
 static int __init kup_init(void)

@@ -82,6 +82,7 @@ static void kup_sess_free_work(struct work_struct *work)
 	struct kup_sess *s = container_of(work, struct kup_sess, free_work);
 
 	kup_sess_free_pages(s);
+	kup_test_live(-1);
 	kup_dev_put(s->sc);
 	/* kup_sess_get() may have read the pointer just before the unlink. */
 	kfree_rcu(s, rcu);
@@ -189,6 +190,7 @@ static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 	kup_layout_init(s);
 	kup_rings_init(s);
 	kup_dev_get(sc);
+	kup_test_live(1);
 	return s;
 
 fail:
