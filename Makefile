@@ -36,7 +36,7 @@ readme:
 
 modules: readme
 	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' (as root) or set KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules $(if $(KUP_TEST_HOOKS),KUP_TEST_HOOKS=y)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
 
 lib:
 	$(MAKE) -C lib
@@ -77,6 +77,8 @@ check-fresh:
 bench: setup
 	$(MAKE) -C bench
 
+# What is installed never has the test-only pauses.
+install: KUP_TEST_HOOKS = n
 install: modules lib
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)

@@ -43,6 +43,7 @@ struct kup_sess {
 	__u32 *u2k_want;		/* user-written hint for POLLOUT */
 	wait_queue_head_t kwq;		/* kernel threads of this channel */
 	wait_queue_head_t uwq;		/* user pollers */
+	bool linked;			/* was published on its channel */
 	bool detached;			/* user gone or device unloaded */
 	u64 u2k_end;			/* u2k producer position at the detach:
 					 * the kernel reads no further */

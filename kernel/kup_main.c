@@ -43,7 +43,14 @@ static int live_sessions_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%d\n", atomic_read(&live_sessions));
 }
 
+/* Read only, also at load time (where the kernel calls .set unchecked). */
+static int live_sessions_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
 static const struct kernel_param_ops live_sessions_ops = {
+	.set = live_sessions_set,
 	.get = live_sessions_get,
 };
 module_param_cb(test_live_sessions, &live_sessions_ops, NULL, 0444);

@@ -379,6 +379,14 @@ static int kup_chan_release(struct inode *inode, struct file *file)
 	struct kup_sess *s = file->private_data;
 	int left;
 
+	/*
+	 * An attach that failed: nobody saw the session, and a callback of
+	 * another user may hold ch->users for a while.
+	 */
+	if (!READ_ONCE(s->linked)) {
+		kup_sess_put(s);
+		return 0;
+	}
 	/* Detached first: the snapshot decides whether anything is left. */
 	kup_sess_detach(s, KUP_ST_DETACHED);
 	mutex_lock(&s->ch->users);
@@ -595,19 +603,26 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 		kup_sess_put(s);
 		goto put_file;
 	}
+	/* Only this file's release reads it, after fd_install(). */
+	WRITE_ONCE(s->linked, true);
 	kup_test_pause("attach-linked");
 	atomic64_inc(&ch->stats.attaches);
-	/* The client hears of the attach before the user can detach. */
+	/*
+	 * The client hears of the attach, and kupdev_wait_channel() of it,
+	 * before the user can detach (its fd is not installed yet).
+	 */
 	kup_call_ops(s, true);
-	mutex_unlock(&ch->users);
-	fd_install(fd, f);
 	set_bit(ch->id, sc->pending);
 	wake_up_all(&sc->attach_wq);
+	mutex_unlock(&ch->users);
+	fd_install(fd, f);
 	return 0;
 
 put_file:
 	/* Its release finds the session never linked: no callback. */
 	fput(f);
+	/* The answer went out already: its fd is not one any more. */
+	put_user(-1, &uarg->fd);
 put_fd:
 	put_unused_fd(fd);
 	return err;

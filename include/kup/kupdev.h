@@ -25,6 +25,14 @@ struct kupdev_softc;
  * struct kupdev_ops - callbacks for users coming and going
  * @attach: a user attached @chan_id
  * @detach: the user of @chan_id closed it or died
+ *
+ * Both run in process context, one at a time per channel and in order
+ * (each user's detach before the next user's attach), and the next user of
+ * the channel waits for them: a callback must not wait for that user
+ * (kupdev_wait_attached(), kupdev_wait_channel(), a blocking receive or
+ * send on its own channel), nor call kupdev_unload() or kupdev_set_ops().
+ * Non-blocking calls (KUPDEV_NB) are fine, e.g. a detach callback that
+ * receives what the user left.
  */
 struct kupdev_ops {
 	void (*attach)(struct kupdev_softc *sc, int chan_id, void *priv);
