@@ -215,11 +215,6 @@ static void kup_status_set(struct kup_sess *s, __u32 bits)
 }
 
 /*
- * Tell both sides this session is over. The kernel receiver still gets the
- * records the user had published when it left, up to u2k_end, and then
- * -EPIPE; everything else gets -EPIPE at once.
- */
-/*
  * The user's producer position as it leaves: the kernel reads no further.
  * It is the user's to write, so it is checked as kup_cons_peek() checks
  * one (aligned, at most a ring ahead of what the kernel released); a bad
@@ -234,6 +229,11 @@ static u64 kup_u2k_end(const struct kup_sess *s)
 	return p;
 }
 
+/*
+ * Tell both sides this session is over. The kernel receiver still gets the
+ * records the user had published when it left, up to u2k_end, and then
+ * -EPIPE; everything else gets -EPIPE at once.
+ */
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
 	WRITE_ONCE(s->u2k_end, kup_u2k_end(s));

@@ -4,6 +4,13 @@
 # stalls inside its copy to user space for as long as the test wants.
 . /tests/lib.sh
 
+# callback_order: kup_test_slow's callbacks for channel 0 in the kernel
+# log, oldest first ("attach detach ...").
+callback_order() {
+	dmesg | sed -n 's/.*kup_test_slow: \(attach\|detach\) of channel 0.*/\1/p' |
+		tr '\n' ' '
+}
+
 # wait_for TEST...: until the test holds, 10 s at most.
 wait_for() {
 	i=0
@@ -94,7 +101,7 @@ wait_for sh -c 'dmesg | grep -q "kup: test pause at release-unlinked"'
 check $? "the first user's departure is paused after its unlink"
 kup_life attach kup_ord
 wait $first
-order=$(dmesg | sed -n 's/.*kup_test_slow: \(attach\|detach\) of channel 0.*/\1/p' | tr '\n' ' ')
+order=$(callback_order)
 [ "$order" = "attach detach attach detach " ]
 check $? "callbacks come in order, each departure before the next arrival ($order)"
 rmmod kup_test_slow && rmmod kup
@@ -108,7 +115,7 @@ load kup && load kup_test_slow name=kup_ord detach_ms=0
 kup_life attach-efault kup_ord
 kup_life attach kup_ord
 check $? "the next user attaches"
-order=$(dmesg | sed -n 's/.*kup_test_slow: \(attach\|detach\) of channel 0.*/\1/p' | tr '\n' ' ')
+order=$(callback_order)
 [ "$order" = "attach detach " ]
 check $? "the failed attach made no callback, the next user two ($order)"
 rmmod kup_test_slow && rmmod kup
