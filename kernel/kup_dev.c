@@ -3,10 +3,12 @@
  * KUP device registry: kupdev_create() and kupdev_unload(), the /dev/<name>
  * nodes and the lifetime of struct kupdev_softc.
  *
- * A softc is reference counted: the client holds one reference from create
- * to unload and every open file holds one. Lookups by minor go through the
- * registry under kup_lock, so an open racing with kupdev_unload() either
- * finds the device alive and takes a reference, or does not find it at all.
+ * A softc's memory is reference counted (sc->ref): the client holds one
+ * reference from create to unload, every open file and every session one.
+ * Lookups by minor go through the registry under kup_lock, so an open
+ * racing with kupdev_unload() either finds the device alive and takes a
+ * reference, or does not find it at all. Kernel calls hold sc->active
+ * instead, which the unload kills and waits for (kup_dev_shutdown()).
  */
 #include <linux/module.h>
 #include <linux/ctype.h>
@@ -16,7 +18,6 @@
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/string.h>
@@ -32,6 +33,7 @@ static void kup_dev_free(struct kref *ref)
 {
 	struct kupdev_softc *sc = container_of(ref, struct kupdev_softc, ref);
 
+	percpu_ref_exit(&sc->active);
 	kfree(sc);
 }
 
@@ -45,7 +47,7 @@ void kup_dev_put(struct kupdev_softc *sc)
 	kref_put(&sc->ref, kup_dev_free);
 }
 
-struct kupdev_softc *kup_dev_get_by_minor(int minor)
+static struct kupdev_softc *kup_dev_get_by_minor(int minor)
 {
 	struct kupdev_softc *sc, *found = NULL;
 
@@ -109,12 +111,76 @@ static ssize_t pages_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pages);
 
+/* The header and the longest line of the stats table, in bytes. */
+#define KUP_STATS_HEAD	"chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches\n"
+#define KUP_STATS_LINE	(3 + 2 + 10 * 21 + 1)
+
+/* One line of counters per channel, into @buf of @size bytes. */
+static size_t kup_stats_text(struct kupdev_softc *sc, char *buf, size_t size)
+{
+	size_t i, n = scnprintf(buf, size, "%s", KUP_STATS_HEAD);
+
+	for (i = 0; i < sc->chan_cnt; i++) {
+		struct kup_stats st;
+
+		kup_stats_read(&sc->chans[i], &st);
+		n += scnprintf(buf + n, size - n,
+			       "%zu %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			       i, rcu_access_pointer(sc->chans[i].sess) != NULL,
+			       st.k2u_msgs, st.k2u_bytes, st.u2k_msgs,
+			       st.u2k_bytes, st.wakeups_sent, st.wakeups_recv,
+			       st.full_waits, st.empty_waits, st.proto_errors,
+			       st.attaches);
+	}
+	return n;
+}
+
+/*
+ * /sys/class/kup/<name>/stats, which /proc/kup/<name> links to. Not a
+ * procfs file: procfs holds its entry for a whole read(), copy to user
+ * space included, and its removal waits for that, so a reader stalled in
+ * the copy (a userfaultfd page) would hold kupdev_unload() for as long as
+ * it liked. sysfs calls us to fill its buffer, lets go of the file, and
+ * only then copies out: the unload waits at most for this function.
+ */
+static ssize_t stats_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	struct kupdev_softc *sc = dev_get_drvdata(kobj_to_dev(kobj));
+	size_t size = sizeof(KUP_STATS_HEAD) + sc->chan_cnt * KUP_STATS_LINE;
+	char *text = kvmalloc(size, GFP_KERNEL);
+	size_t n;
+
+	if (!text)
+		return -ENOMEM;
+	n = kup_stats_text(sc, text, size);
+	if (off >= n)
+		n = 0;
+	else
+		n = min_t(size_t, n - off, count);
+	memcpy(buf, text + off, n);
+	kvfree(text);
+	return n;
+}
+static BIN_ATTR(stats, 0400, stats_read, NULL, 0);
+
 static struct attribute *kup_dev_attrs[] = {
 	&dev_attr_channels.attr,
 	&dev_attr_pages.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(kup_dev);
+
+static struct bin_attribute *kup_dev_bin_attrs[] = {
+	&bin_attr_stats,
+	NULL,
+};
+
+static const struct attribute_group kup_dev_group = {
+	.attrs = kup_dev_attrs,
+	.bin_attrs = kup_dev_bin_attrs,
+};
+__ATTRIBUTE_GROUPS(kup_dev);
 
 static const struct device_type kup_dev_type = {
 	.name = "kup",
@@ -155,6 +221,15 @@ static int kup_args_valid(const char *name, size_t size, size_t chan_cnt,
 	return 0;
 }
 
+/* The last kupdev_*() call left a device whose unload began. */
+static void kup_dev_idle(struct percpu_ref *active)
+{
+	struct kupdev_softc *sc = container_of(active, struct kupdev_softc,
+					       active);
+
+	complete(&sc->idle);
+}
+
 static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 					  size_t chan_cnt,
 					  const struct kupdev_options *opts)
@@ -165,6 +240,11 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 	sc = kzalloc(struct_size(sc, chans, chan_cnt), GFP_KERNEL);
 	if (!sc)
 		return NULL;
+	if (percpu_ref_init(&sc->active, kup_dev_idle, 0, GFP_KERNEL)) {
+		kfree(sc);
+		return NULL;
+	}
+	init_completion(&sc->idle);
 	kref_init(&sc->ref);
 	init_waitqueue_head(&sc->ready_wq);
 	init_waitqueue_head(&sc->attach_wq);
@@ -224,25 +304,13 @@ static int kup_dev_add_node(struct kupdev_softc *sc, dev_t devt)
 	return 0;
 }
 
-/* /proc/kup/<name>: one line of counters per channel. */
-static int kup_stats_show(struct seq_file *m, void *v)
+/* /proc/kup/<name> -> the stats file in sysfs (see stats_read()). */
+static struct proc_dir_entry *kup_stats_link(struct kupdev_softc *sc)
 {
-	struct kupdev_softc *sc = m->private;
-	size_t i;
+	char target[sizeof("/sys/class/kup//stats") + KUPDEV_NAME_MAX];
 
-	seq_puts(m, "chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches\n");
-	for (i = 0; i < sc->chan_cnt; i++) {
-		struct kup_stats st;
-
-		kup_stats_read(&sc->chans[i], &st);
-		seq_printf(m, "%zu %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
-			   i, rcu_access_pointer(sc->chans[i].sess) != NULL,
-			   st.k2u_msgs, st.k2u_bytes, st.u2k_msgs,
-			   st.u2k_bytes, st.wakeups_sent, st.wakeups_recv,
-			   st.full_waits, st.empty_waits, st.proto_errors,
-			   st.attaches);
-	}
-	return 0;
+	snprintf(target, sizeof(target), "/sys/class/kup/%s/stats", sc->name);
+	return proc_symlink(sc->name, kup_proc_dir, target);
 }
 
 /* Called with kup_lock held; makes the char device and /dev/<name>. */
@@ -320,8 +388,7 @@ struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
 	if (err)
 		goto unlock;
 	/* Statistics are a nicety: a device without them still works. */
-	sc->proc = proc_create_single_data(sc->name, 0400, kup_proc_dir,
-					   kup_stats_show, sc);
+	sc->proc = kup_stats_link(sc);
 	list_add_tail(&sc->node, &kup_devices);
 unlock:
 	mutex_unlock(&kup_lock);
@@ -368,15 +435,21 @@ static void kup_dev_unpublish_locked(struct kupdev_softc *sc)
 }
 
 /*
- * After unpublishing: wake and detach everybody, and make sure the client's
- * callbacks are never called again (its module may be going away).
+ * After unpublishing: no new kernel call gets in, everybody is woken and
+ * detached, the calls in flight are waited for (none of them waits for user
+ * space once the device is dead), and the client's callbacks are never
+ * called again (its module may be going away).
  */
 static void kup_dev_shutdown(struct kupdev_softc *sc)
 {
+	/* Sleepers test it after joining their wait queue, then we wake. */
 	WRITE_ONCE(sc->dead, true);
+	percpu_ref_kill(&sc->active);
 	wake_up_all(&sc->ready_wq);
 	wake_up_all(&sc->attach_wq);
 	kup_chan_detach_all(sc);
+	kup_test_pause("unload-idle");
+	wait_for_completion(&sc->idle);
 	mutex_lock(&sc->ops_lock);
 	sc->ops = NULL;
 	mutex_unlock(&sc->ops_lock);
@@ -389,11 +462,13 @@ static void kup_dev_shutdown(struct kupdev_softc *sc)
  *
  * Removes /dev/<name> at once. Every user and kernel thread blocked on the
  * device wakes with -EPIPE; user mappings stay valid until unmapped. Calls
- * already in flight on other threads may finish; a message still held
- * (receive without unlock, reserve without commit) keeps the device's memory
- * until kupdev_unlock_channel()/kupdev_commit(). No new call may start
- * after kupdev_unload() returned, and the attach/detach callbacks are not
- * called any more.
+ * that start on other threads while it runs fail with -EPIPE; it waits for
+ * those already in flight to return (they do promptly: nothing waits for
+ * user space on a dead device). A message still held (receive without
+ * unlock, reserve without commit) keeps the device's memory until
+ * kupdev_unlock_channel()/kupdev_commit(), the only calls allowed after
+ * kupdev_unload() returned. The attach/detach callbacks are not called any
+ * more.
  *
  * Context: process context; may sleep.
  * Return: 0, or -EINVAL for a NULL or error pointer.
@@ -509,90 +584,13 @@ static const struct file_operations kup_dev_fops = {
  */
 void kupdev_notify(struct kupdev_softc *sc)
 {
-	if (IS_ERR_OR_NULL(sc))
+	if (kup_dev_enter(sc))
 		return;
 	WRITE_ONCE(sc->ready, true);
 	wake_up_all(&sc->ready_wq);
+	kup_dev_leave(sc);
 }
 EXPORT_SYMBOL_GPL(kupdev_notify);
-
-static int kup_take_pending(struct kupdev_softc *sc)
-{
-	unsigned int id;
-
-	for_each_set_bit(id, sc->pending, sc->chan_cnt)
-		if (test_and_clear_bit(id, sc->pending))
-			return id;
-	return -1;
-}
-
-/**
- * kupdev_wait_channel() - wait until a user attaches a channel
- * @sc: device
- *
- * Each attach is reported once, to one caller.
- *
- * Context: process context; sleeps.
- * Return: the channel id; -EPIPE once the device is unloaded; -EINTR on a
- * signal or kthread_stop().
- */
-int kupdev_wait_channel(struct kupdev_softc *sc)
-{
-	int id = -1;
-
-	if (IS_ERR_OR_NULL(sc))
-		return -EINVAL;
-	if (wait_event_interruptible(sc->attach_wq,
-				     (id = kup_take_pending(sc)) >= 0 ||
-				     READ_ONCE(sc->dead) || kup_should_stop()))
-		return -EINTR;
-	if (id >= 0)
-		return id;
-	return READ_ONCE(sc->dead) ? -EPIPE : -EINTR;
-}
-EXPORT_SYMBOL_GPL(kupdev_wait_channel);
-
-/* A user is attached and has not broken the channel. */
-static bool kup_chan_usable(struct kup_chan *ch)
-{
-	struct kup_sess *s;
-	unsigned long irqf;
-	bool ok;
-
-	spin_lock_irqsave(&ch->lock, irqf);
-	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
-	ok = s && !READ_ONCE(s->broken);
-	spin_unlock_irqrestore(&ch->lock, irqf);
-	return ok;
-}
-
-/**
- * kupdev_wait_attached() - wait until a user is attached to one channel
- * @sc: device
- * @chan_id: channel
- *
- * A channel its user broke counts as not attached until a new user comes.
- *
- * Context: process context; sleeps.
- * Return: 0 (a user is attached now); -EPIPE once the device is unloaded;
- * -EINTR on a signal or kthread_stop(); -EINVAL for a bad channel.
- */
-int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
-{
-	struct kup_chan *ch;
-
-	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
-		return -EINVAL;
-	ch = &sc->chans[chan_id];
-	if (wait_event_interruptible(sc->attach_wq,
-				     kup_chan_usable(ch) || READ_ONCE(sc->dead) ||
-				     kup_should_stop()))
-		return -EINTR;
-	if (READ_ONCE(sc->dead))
-		return -EPIPE;
-	return kup_chan_usable(ch) ? 0 : -EINTR;
-}
-EXPORT_SYMBOL_GPL(kupdev_wait_attached);
 
 /**
  * kupdev_set_ops() - learn of users attaching and detaching
@@ -606,13 +604,12 @@ EXPORT_SYMBOL_GPL(kupdev_wait_attached);
 void kupdev_set_ops(struct kupdev_softc *sc, const struct kupdev_ops *ops,
 		    void *priv)
 {
-	if (IS_ERR_OR_NULL(sc))
+	if (kup_dev_enter(sc))
 		return;
 	mutex_lock(&sc->ops_lock);
-	if (!READ_ONCE(sc->dead)) {
-		sc->ops = ops;
-		sc->ops_priv = priv;
-	}
+	sc->ops = ops;
+	sc->ops_priv = priv;
 	mutex_unlock(&sc->ops_lock);
+	kup_dev_leave(sc);
 }
 EXPORT_SYMBOL_GPL(kupdev_set_ops);

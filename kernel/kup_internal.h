@@ -4,10 +4,13 @@
 #define _KUP_INTERNAL_H
 
 #include <linux/cdev.h>
+#include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -95,8 +98,18 @@ struct kup_chan {
 	struct kup_chan_stats stats;
 };
 
+/*
+ * Two references keep a device. @ref keeps its memory: the client until
+ * kupdev_unload() returns, each open file, each session. @active is held by
+ * every kupdev_*() call from entry to return, sleepers included, so that a
+ * thread woken by the unload still finds the device when it runs; the
+ * unload kills it, wakes every sleeper and waits on @idle for the last call
+ * to leave (see kup_dev_enter()).
+ */
 struct kupdev_softc {
 	struct kref ref;		/* client, open files, sessions */
+	struct percpu_ref active;	/* kupdev_*() calls in flight */
+	struct completion idle;		/* @active dropped to zero */
 	struct list_head node;		/* in kup_devices, under kup_lock,
 					 * until kupdev_unload() is done */
 	char name[KUPDEV_NAME_MAX + 1];
@@ -145,10 +158,29 @@ extern struct proc_dir_entry *kup_proc_dir;
 /* kup_dev.c */
 void kup_dev_get(struct kupdev_softc *sc);
 void kup_dev_put(struct kupdev_softc *sc);
+
+/*
+ * Every kupdev_*() call that may run while kupdev_unload() does brackets
+ * its work with these. Cheap: a per-CPU increment under RCU, no barrier.
+ * Return: 0; -EINVAL for a NULL or error pointer; -EPIPE once the unload
+ * has begun.
+ */
+static inline int kup_dev_enter(struct kupdev_softc *sc)
+{
+	if (IS_ERR_OR_NULL(sc))
+		return -EINVAL;
+	return percpu_ref_tryget_live(&sc->active) ? 0 : -EPIPE;
+}
+
+static inline void kup_dev_leave(struct kupdev_softc *sc)
+{
+	percpu_ref_put(&sc->active);
+}
 void kup_registry_exit(void);
 
 /* kup_sess.c */
 long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg);
+struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id, bool rx);
 void kup_sess_put(struct kup_sess *s);
 void kup_sess_detach(struct kup_sess *s, __u32 why);
 void kup_sess_break(struct kup_sess *s);

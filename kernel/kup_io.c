@@ -36,43 +36,6 @@ static int kup_sess_error(const struct kup_sess *s)
 }
 
 /*
- * The session a kernel call on a channel works on, with a reference, or an
- * error. Normally the attached one. While a departed user's session still
- * holds records the kernel has not read (the drain), a receive gets that
- * one, so they come first; a send or reserve ends it instead: the kernel
- * side moves on, the records are dropped, and the call reports the
- * departure with -EPIPE, so that a reply meant for the departed user never
- * reaches the next one. No lock on this path, which every message takes:
- * sessions are freed only after an RCU grace period, and a reference that
- * already dropped to zero means the session is on its way out.
- */
-static struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id,
-				     bool rx)
-{
-	struct kup_sess *s, *d;
-	struct kup_chan *ch;
-
-	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
-		return ERR_PTR(-EINVAL);
-	ch = &sc->chans[chan_id];
-	rcu_read_lock();
-	s = rcu_dereference(ch->sess);
-	/* Pairs with the smp_wmb() in kup_chan_leave(). */
-	smp_rmb();
-	d = READ_ONCE(ch->drain);
-	if (d && rx && refcount_inc_not_zero(&d->ref))
-		s = d;
-	else if (d && !rx)
-		s = NULL;
-	else if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
-		s = NULL;
-	rcu_read_unlock();
-	if (d && !rx)
-		kup_drain_drop(ch);
-	return s ?: ERR_PTR(-EPIPE);
-}
-
-/*
  * Sleep until @cond, the session stops, or the caller must stop. A kthread
  * is asked to stop by kthread_stop(), which wakes it out of this wait.
  */
@@ -179,25 +142,9 @@ static void kup_rx_release(struct kup_sess *s)
 	}
 }
 
-/**
- * kupdev_send_flags() - copy one message to the user side of a channel
- * @sc: device
- * @chan_id: channel
- * @data: payload (may be NULL when @len is 0)
- * @len: payload bytes, 0 .. kupdev_max_msg()
- * @flags: 0 to wait for room, KUPDEV_NB to fail with -EAGAIN instead
- *
- * Context: process context; with KUPDEV_NB any context.
- * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
- * fit); -EPIPE (no user attached, user gone, device unloaded; also once
- * when messages of a departed user were still unread: they are dropped,
- * and the next call works with the new user); -EPROTO
- * (channel broken by its user); -EINTR (signal or kthread_stop());
- * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
- * -EINVAL (bad channel).
- */
-int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
-		      size_t len, unsigned int flags)
+/* kupdev_send_flags() inside kup_dev_enter(). */
+static int kup_send(struct kupdev_softc *sc, int chan_id, const void *data,
+		    size_t len, unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
 	void *buf;
@@ -221,6 +168,35 @@ int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 	}
 put:
 	kup_sess_put(s);
+	return err;
+}
+
+/**
+ * kupdev_send_flags() - copy one message to the user side of a channel
+ * @sc: device
+ * @chan_id: channel
+ * @data: payload (may be NULL when @len is 0)
+ * @len: payload bytes, 0 .. kupdev_max_msg()
+ * @flags: 0 to wait for room, KUPDEV_NB to fail with -EAGAIN instead
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
+ * fit); -EPIPE (no user attached, user gone, device unloaded; also once
+ * when messages of a departed user were still unread: they are dropped,
+ * and the next call works with the new user); -EPROTO
+ * (channel broken by its user); -EINTR (signal or kthread_stop());
+ * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
+ * -EINVAL (bad channel).
+ */
+int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
+		      size_t len, unsigned int flags)
+{
+	int err = kup_dev_enter(sc);
+
+	if (err)
+		return err;
+	err = kup_send(sc, chan_id, data, len, flags);
+	kup_dev_leave(sc);
 	return err;
 }
 EXPORT_SYMBOL_GPL(kupdev_send_flags);
@@ -270,22 +246,9 @@ static struct kup_sess *kup_unhold(struct kup_sess **slot)
 	return xchg(slot, NULL);
 }
 
-/**
- * kupdev_reserve() - room for one message to the user side, zero copy
- * @sc: device
- * @chan_id: channel
- * @len: payload bytes the caller will write
- * @flags: 0 or KUPDEV_NB
- *
- * The caller writes @len bytes at the returned address (in the shared
- * pages) and calls kupdev_commit(). One reservation per channel at a time.
- *
- * Context: process context; with KUPDEV_NB any context.
- * Return: the payload address, or ERR_PTR() as kupdev_send_flags(), and
- * -EBUSY if a reservation is already open on the channel.
- */
-void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
-		     unsigned int flags)
+/* kupdev_reserve() inside kup_dev_enter(). */
+static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
+			 unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
 	void *buf;
@@ -304,12 +267,42 @@ put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
 }
+
+/**
+ * kupdev_reserve() - room for one message to the user side, zero copy
+ * @sc: device
+ * @chan_id: channel
+ * @len: payload bytes the caller will write
+ * @flags: 0 or KUPDEV_NB
+ *
+ * The caller writes @len bytes at the returned address (in the shared
+ * pages) and calls kupdev_commit(). One reservation per channel at a time.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the payload address, or ERR_PTR() as kupdev_send_flags(), and
+ * -EBUSY if a reservation is already open on the channel.
+ */
+void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
+		     unsigned int flags)
+{
+	int err = kup_dev_enter(sc);
+	void *ret;
+
+	if (err)
+		return ERR_PTR(err);
+	ret = kup_reserve(sc, chan_id, len, flags);
+	kup_dev_leave(sc);
+	return ret;
+}
 EXPORT_SYMBOL_GPL(kupdev_reserve);
 
 /**
  * kupdev_commit() - send the message prepared after kupdev_reserve()
  * @sc: device
  * @chan_id: channel
+ *
+ * Allowed after kupdev_unload() for a reservation made before it: the
+ * reservation keeps what it needs.
  *
  * Context: any context.
  * Return: 0; -EINVAL if no reservation is open; -EPIPE if the user went
@@ -334,26 +327,9 @@ int kupdev_commit(struct kupdev_softc *sc, int chan_id)
 }
 EXPORT_SYMBOL_GPL(kupdev_commit);
 
-/**
- * kupdev_receive_len() - the next message from user space, zero copy
- * @sc: device
- * @chan_id: channel
- * @len: where to store the payload length (may be NULL)
- * @flags: 0 to wait, KUPDEV_NB to fail with -EAGAIN when there is none
- *
- * The payload stays in the shared pages, where the user can still write
- * it: copy what you parse (or use kupdev_receive_copy()). It stays valid
- * until kupdev_unlock_channel(), which must be called before the next
- * receive on the channel. Messages the user sent before it went away are
- * still delivered; then -EPIPE.
- *
- * Context: process context; with KUPDEV_NB any context.
- * Return: the payload, or ERR_PTR(): -EAGAIN, -EPIPE, -EPROTO (the user
- * broke the channel), -EINTR (signal or kthread_stop()), -EBUSY (a message
- * is still held), -EINVAL.
- */
-void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
-			 unsigned int flags)
+/* kupdev_receive_len() inside kup_dev_enter(). */
+static void *kup_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
+			     unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
 	void *msg;
@@ -381,6 +357,37 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
+}
+
+/**
+ * kupdev_receive_len() - the next message from user space, zero copy
+ * @sc: device
+ * @chan_id: channel
+ * @len: where to store the payload length (may be NULL)
+ * @flags: 0 to wait, KUPDEV_NB to fail with -EAGAIN when there is none
+ *
+ * The payload stays in the shared pages, where the user can still write
+ * it: copy what you parse (or use kupdev_receive_copy()). It stays valid
+ * until kupdev_unlock_channel(), which must be called before the next
+ * receive on the channel. Messages the user sent before it went away are
+ * still delivered; then -EPIPE.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the payload, or ERR_PTR(): -EAGAIN, -EPIPE, -EPROTO (the user
+ * broke the channel), -EINTR (signal or kthread_stop()), -EBUSY (a message
+ * is still held), -EINVAL.
+ */
+void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
+			 unsigned int flags)
+{
+	int err = kup_dev_enter(sc);
+	void *ret;
+
+	if (err)
+		return ERR_PTR(err);
+	ret = kup_receive_len(sc, chan_id, len, flags);
+	kup_dev_leave(sc);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(kupdev_receive_len);
 
@@ -424,6 +431,7 @@ EXPORT_SYMBOL_GPL(kupdev_msg_len);
  * @chan_id: channel
  *
  * Gives its bytes back to the user side. Harmless if none is held.
+ * Allowed after kupdev_unload() for a message received before it.
  *
  * Context: any context.
  */
@@ -442,22 +450,9 @@ void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id)
 }
 EXPORT_SYMBOL_GPL(kupdev_unlock_channel);
 
-/**
- * kupdev_receive_copy() - receive one message into a private buffer
- * @sc: device
- * @chan_id: channel
- * @buf: destination
- * @size: bytes at @buf
- * @flags: 0 or KUPDEV_NB
- *
- * For data the caller parses: once copied, user space cannot change it.
- *
- * Context: process context; with KUPDEV_NB any context.
- * Return: the message length, or -errno as kupdev_receive_len(), and
- * -EMSGSIZE if the message is longer than @size (it is then left in place).
- */
-ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
-			    size_t size, unsigned int flags)
+/* kupdev_receive_copy() inside kup_dev_enter(). */
+static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
+				size_t size, unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
 	void *msg;
@@ -485,6 +480,32 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 put:
 	kup_sess_put(s);
 	return err ? err : (ssize_t)l;
+}
+
+/**
+ * kupdev_receive_copy() - receive one message into a private buffer
+ * @sc: device
+ * @chan_id: channel
+ * @buf: destination
+ * @size: bytes at @buf
+ * @flags: 0 or KUPDEV_NB
+ *
+ * For data the caller parses: once copied, user space cannot change it.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the message length, or -errno as kupdev_receive_len(), and
+ * -EMSGSIZE if the message is longer than @size (it is then left in place).
+ */
+ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
+			    size_t size, unsigned int flags)
+{
+	ssize_t ret = kup_dev_enter(sc);
+
+	if (ret)
+		return ret;
+	ret = kup_receive_copy(sc, chan_id, buf, size, flags);
+	kup_dev_leave(sc);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(kupdev_receive_copy);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUP channel sessions: the shared pages of one attachment, the channel fd
- * (mmap, poll, ioctl) and attach/detach.
+ * (mmap, poll, ioctl), attach/detach, the lookup and reference counting of
+ * sessions by kernel calls, and the kernel's waits for attaches.
  *
  * Pages are inserted into user mappings with vm_insert_page(), which takes
  * a page reference per mapping: a user mapping stays valid after the
@@ -10,6 +11,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/poll.h>
@@ -627,3 +629,130 @@ put_fd:
 	put_unused_fd(fd);
 	return err;
 }
+
+/*
+ * The session a kernel call on a channel works on, with a reference, or an
+ * error. Normally the attached one. While a departed user's session still
+ * holds records the kernel has not read (the drain), a receive gets that
+ * one, so they come first; a send or reserve ends it instead: the kernel
+ * side moves on, the records are dropped, and the call reports the
+ * departure with -EPIPE, so that a reply meant for the departed user never
+ * reaches the next one. No lock on this path, which every message takes:
+ * sessions are freed only after an RCU grace period, and a reference that
+ * already dropped to zero means the session is on its way out. The caller
+ * is inside kup_dev_enter().
+ */
+struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id, bool rx)
+{
+	struct kup_sess *s, *d;
+	struct kup_chan *ch;
+
+	if (chan_id < 0 || chan_id >= sc->chan_cnt)
+		return ERR_PTR(-EINVAL);
+	ch = &sc->chans[chan_id];
+	rcu_read_lock();
+	s = rcu_dereference(ch->sess);
+	/* Pairs with the smp_wmb() in kup_chan_leave(). */
+	smp_rmb();
+	d = READ_ONCE(ch->drain);
+	if (d && rx && refcount_inc_not_zero(&d->ref))
+		s = d;
+	else if (d && !rx)
+		s = NULL;
+	else if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
+		s = NULL;
+	rcu_read_unlock();
+	if (d && !rx)
+		kup_drain_drop(ch);
+	return s ?: ERR_PTR(-EPIPE);
+}
+
+static int kup_take_pending(struct kupdev_softc *sc)
+{
+	unsigned int id;
+
+	for_each_set_bit(id, sc->pending, sc->chan_cnt)
+		if (test_and_clear_bit(id, sc->pending))
+			return id;
+	return -1;
+}
+
+/**
+ * kupdev_wait_channel() - wait until a user attaches a channel
+ * @sc: device
+ *
+ * Each attach is reported once, to one caller.
+ *
+ * Context: process context; sleeps.
+ * Return: the channel id; -EPIPE once the device is unloaded; -EINTR on a
+ * signal or kthread_stop().
+ */
+int kupdev_wait_channel(struct kupdev_softc *sc)
+{
+	int id = -1, err = kup_dev_enter(sc);
+
+	if (err)
+		return err;
+	if (wait_event_interruptible(sc->attach_wq,
+				     (id = kup_take_pending(sc)) >= 0 ||
+				     READ_ONCE(sc->dead) || kup_should_stop()))
+		err = -EINTR;
+	else if (id >= 0)
+		err = id;
+	else
+		err = READ_ONCE(sc->dead) ? -EPIPE : -EINTR;
+	kup_dev_leave(sc);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_wait_channel);
+
+/* A user is attached and has not broken the channel. */
+static bool kup_chan_usable(struct kup_chan *ch)
+{
+	struct kup_sess *s;
+	unsigned long irqf;
+	bool ok;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
+	ok = s && !READ_ONCE(s->broken);
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return ok;
+}
+
+/**
+ * kupdev_wait_attached() - wait until a user is attached to one channel
+ * @sc: device
+ * @chan_id: channel
+ *
+ * A channel its user broke counts as not attached until a new user comes.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 (a user is attached now); -EPIPE once the device is unloaded;
+ * -EINTR on a signal or kthread_stop(); -EINVAL for a bad channel.
+ */
+int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_chan *ch;
+	int err = kup_dev_enter(sc);
+
+	if (err)
+		return err;
+	if (chan_id < 0 || chan_id >= sc->chan_cnt) {
+		err = -EINVAL;
+		goto leave;
+	}
+	ch = &sc->chans[chan_id];
+	if (wait_event_interruptible(sc->attach_wq,
+				     kup_chan_usable(ch) || READ_ONCE(sc->dead) ||
+				     kup_should_stop()))
+		err = -EINTR;
+	else if (READ_ONCE(sc->dead))
+		err = -EPIPE;
+	else
+		err = kup_chan_usable(ch) ? 0 : -EINTR;
+leave:
+	kup_dev_leave(sc);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_wait_attached);

@@ -27,6 +27,13 @@
  * included, and pollers wake up (EPOLLERR | EPOLLHUP from us; once the
  * file is gone, procfs reports it readable and writable, and read() and
  * write() keep failing with -EIO).
+ *
+ * rmmod never waits for user space. It would: proc_remove() waits for the
+ * file operations in flight, and a copy to or from user space can stall
+ * for as long as user space likes (a userfaultfd page, a FUSE-backed
+ * mapping). So each copy holds the module (tunnel_hold()): while one is
+ * under way, rmmod fails at once with "in use" and can be tried again.
+ * Sleepers hold nothing; the unload wakes them.
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -282,6 +289,23 @@ int tunnel_set_notify(tunnel_notify_t fn)
 EXPORT_SYMBOL_GPL(tunnel_set_notify);
 
 /*
+ * Around each copy to or from user space: the module cannot go while it
+ * runs (rmmod fails instead of waiting), and once rmmod has begun, no copy
+ * starts. Dropping the module reference in our own code is safe here:
+ * we are inside a file operation, and the proc_remove() of a later rmmod
+ * waits for it to return.
+ */
+static bool tunnel_hold(void)
+{
+	return try_module_get(THIS_MODULE);
+}
+
+static void tunnel_unhold(void)
+{
+	module_put(THIS_MODULE);
+}
+
+/*
  * Copy k2u bytes out to user space: what is there when we look, up to
  * @count; 0 if there is nothing. The bytes go at once when we are done.
  */
@@ -293,12 +317,16 @@ static ssize_t k2u_to_user(char __user *buf, size_t count)
 	off = k2u.head;
 	len = min_t(size_t, k2u.used, count);
 	spin_unlock_irq(&k2u.lock);
+	if (len && !tunnel_hold())
+		return -EIO;
 	while (done < len && !left) {
 		n = min(len - done, k2u.size - off);
 		left = copy_to_user(buf + done, k2u.buf + off, n);
 		done += n - left;
 		off = 0;		/* the rest is at the start */
 	}
+	if (len)
+		tunnel_unhold();
 	if (!done)
 		return left ? -EFAULT : 0;
 	spin_lock_irq(&k2u.lock);
@@ -322,12 +350,16 @@ static ssize_t u2k_from_user(const char __user *buf, size_t count, size_t need)
 	if (room < need)
 		return 0;
 	len = min_t(size_t, room, count);
+	if (len && !tunnel_hold())
+		return -EIO;
 	while (done < len && !left) {
 		n = min(len - done, u2k.size - off);
 		left = copy_from_user(u2k.buf + off, buf + done, n);
 		done += n - left;
 		off = 0;
 	}
+	if (len)
+		tunnel_unhold();
 	if (!done)
 		return left ? -EFAULT : 0;
 	spin_lock_irq(&u2k.lock);

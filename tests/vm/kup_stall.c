@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kup_stall FILE: read() FILE into a page that userfaultfd holds back, so
- * that the read stalls inside the kernel's copy to user space, for as long
- * as the test wants: a deterministic way to hold a file operation in flight
- * while the test unloads what the file belongs to.
+ * kup_stall [-w] FILE: read() FILE into a page that userfaultfd holds
+ * back, so that the read stalls inside the kernel's copy to user space, for
+ * as long as the test wants: a deterministic way to hold a file operation
+ * in flight while the test unloads what the file belongs to. With -w, a
+ * write() of 64 bytes from that page stalls in the copy from user space.
  *
  * Creates /tmp/kup_stalled once the kernel is blocked on the page; lets the
- * copy go on when /tmp/kup_release exists; exits 0 once the read returned
- * (whatever it returned, which it prints), 1 on a setup failure.
+ * copy go on when /tmp/kup_release exists; exits 0 once the read or write
+ * returned (whatever it returned, which it prints), 1 on a setup failure.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,18 +25,20 @@
 static char *page;
 static long page_size;
 static const char *path;
+static int writing;
 
 static void *reader(void *arg __attribute__((unused)))
 {
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, writing ? O_WRONLY : O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0) {
 		perror(path);
 		return NULL;
 	}
-	n = read(fd, page, page_size);
-	printf("kup_stall: read() of %s returned %zd%s%s\n", path, n,
+	n = writing ? write(fd, page, 64) : read(fd, page, page_size);
+	printf("kup_stall: %s() of %s returned %zd%s%s\n",
+	       writing ? "write" : "read", path, n,
 	       n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
 	close(fd);
 	return NULL;
@@ -71,11 +74,12 @@ int main(int argc, char **argv)
 	pthread_t t;
 	int uffd;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: kup_stall FILE\n");
+	writing = argc == 3 && !strcmp(argv[1], "-w");
+	if (argc != 2 + writing) {
+		fprintf(stderr, "usage: kup_stall [-w] FILE\n");
 		return 2;
 	}
-	path = argv[1];
+	path = argv[1 + writing];
 	page_size = sysconf(_SC_PAGESIZE);
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,

@@ -80,7 +80,9 @@ build_initramfs() {
 # in the background so that show() can print the lines as they come, and
 # so does show(), so that the trap can stop QEMU as soon as we are
 # interrupted (a background job ignores SIGINT; a trap waits for a
-# foreground command).
+# foreground command). init_on_free=1 zeroes what the kernel frees: code
+# that uses freed memory finds NULL pointers and oopses at once, instead of
+# reading stale values that still look right.
 boot() {
 	local accel=tcg,thread=multi
 	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
@@ -92,7 +94,7 @@ boot() {
 		-display none -monitor none -nodefaults \
 		-serial "file:$console" -serial "file:$output" \
 		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on init_on_free=1" \
 		</dev/null >"$work/qemu.log" 2>&1 &
 	qemu=$!
 	# tail reads what is left once QEMU is gone, then exits.

@@ -31,6 +31,18 @@ unload_under send-unload ""
 unload_under recv-unload unload_first=1
 unload_under send-unload unload_first=1
 
+# Kernel threads asleep in kupdev_wait_channel()/kupdev_wait_attached()
+# when their device is unloaded get to run only after kupdev_unload() has
+# returned (kup_test_gone pins them and the unload to one CPU): the unload
+# must have waited for them, or they wake on freed memory (zeroed by the
+# suite's init_on_free=1: an oops).
+load kup_test_gone
+check $? "kup_test_gone: its device is unloaded under two sleeping threads"
+dmesg | grep -q 'kup_test_gone: wait_channel -> -32, wait_attached -> -32'
+check $? "both sleepers return -EPIPE ($(dmesg | sed -n 's/.*kup_test_gone: //p'))"
+rmmod kup_test_gone
+check $? "kup_test_gone unloads"
+
 load kup_echo chans=4 pages=1
 kup_stress threads 1 100000000 1 &
 pid=$!

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# A file operation held in flight while its device is unloaded: kup_stall
-# reads /proc/kup/NAME into a page that userfaultfd holds back, so the read
-# stalls inside its copy to user space for as long as the test wants.
+# Races held open at their exact point. kup_stall reads a file into (or
+# writes it from) a page that userfaultfd holds back, so the call stalls
+# inside its copy to user space for as long as the test wants; kup_test_slow
+# and kup.ko's test-only pauses hold the kernel side.
 . /tests/lib.sh
 
 # callback_order: kup_test_slow's callbacks for channel 0 in the kernel
@@ -21,37 +22,84 @@ wait_for() {
 	"$@"
 }
 
+# stall_start [-w] FILE: a read (write) of FILE, stalled in its copy.
+stall_start() {
+	rm -f /tmp/kup_stalled /tmp/kup_release
+	kup_stall "$@" >/tmp/stall.out 2>&1 &
+	stall=$!
+	wait_for test -e /tmp/kup_stalled
+}
+
+# stall_end: let the stalled copy go on; true once it returned.
+stall_end() {
+	touch /tmp/kup_release
+	wait $stall
+	rc=$?
+	sed 's/^/# /' /tmp/stall.out
+	return $rc
+}
+
+# finishes_in SECS CMD...: CMD returns within SECS (its status is in
+# /tmp/rc); false if it is still running then (it is left running).
+finishes_in() {
+	secs=$1
+	shift
+	rm -f /tmp/rc
+	("$@"; echo $? >/tmp/rc) &
+	i=0
+	while [ ! -e /tmp/rc ] && [ $i -lt $((secs * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	test -e /tmp/rc
+}
+
+# The unload never waits for user space: not for a read of its stats
+# stalled in the copy to user space (procfs would hold the unload until the
+# copy ends; the stats are in sysfs, which copies with nothing held).
 load kup && load kup_sample name=kup_st
-rm -f /tmp/kup_stalled /tmp/kup_release
-kup_stall /proc/kup/kup_st >/tmp/stall.out 2>&1 &
-stall=$!
-wait_for test -e /tmp/kup_stalled
+stall_start /proc/kup/kup_st
 check $? "a read of /proc/kup/kup_st is stalled in its copy to user space"
-
-# The unload is under way once the node is gone; while the stalled read
-# holds /proc/kup/kup_st, it cannot finish, and the name is still taken.
-rmmod kup_sample &
-unload=$!
-wait_for test ! -e /dev/kup_st
-check $? "the unload of kup_st has begun (/dev/kup_st is gone)"
-load kup_test_reg dup=kup_st
-check $? "kupdev_create(\"kup_st\") while its unload is under way gives -EEXIST"
-rmmod kup_test_reg
-
-touch /tmp/kup_release
-wait $stall
-check $? "the stalled read returns once its page comes"
-sed 's/^/# /' /tmp/stall.out
-wait $unload
-check $? "rmmod kup_sample returns"
+finishes_in 10 rmmod kup_sample
+check $? "rmmod kup_sample returns while the read is stalled"
+[ "$(cat /tmp/rc 2>/dev/null)" = 0 ] && [ ! -e /dev/kup_st ]
+check $? "kup_sample is unloaded, /dev/kup_st is gone"
 load kup_sample name=kup_st
-check $? "the name kup_st is free again after the unload"
-rmmod kup_sample && rmmod kup
-check $? "kup_sample and kup.ko unload"
+check $? "the name kup_st is free again at once"
+rmmod kup_sample
+stall_end
+check $? "the stalled read returns once its page comes"
+grep -q 'returned [0-9]*[1-9]' /tmp/stall.out
+check $? "it read the counters ($(cat /tmp/stall.out))"
+rmmod kup
+check $? "kup.ko unloads"
 
-# The same race, held at another point: unload waits for a detach callback
-# that sleeps (kup_test_slow), with the device already gone from /dev but
-# its /proc/kup entry still there.
+# rmmod kup_tunnel does not wait for a read() or write() of /proc/tunnel
+# stalled in its copy: it fails at once ("in use"), and works once the
+# copy is done. (tunnel_echo puts bytes in for the read to take.)
+for dir in read write; do
+	flag=; [ $dir = write ] && flag=-w
+	load kup_tunnel && load tunnel_echo
+	[ $dir = read ] && printf 'ping' >/proc/tunnel && sleep 0.5
+	rmmod tunnel_echo
+	stall_start $flag /proc/tunnel
+	check $? "a $dir of /proc/tunnel is stalled in its copy"
+	finishes_in 10 rmmod kup_tunnel
+	check $? "rmmod kup_tunnel returns while the $dir is stalled"
+	[ "$(cat /tmp/rc 2>/dev/null)" != 0 ] && grep -q kup_tunnel /proc/modules
+	check $? "it failed: kup_tunnel is still loaded, in use"
+	stall_end
+	check $? "the stalled $dir returns once its page comes"
+	grep -q "$dir() of /proc/tunnel returned [1-9]" /tmp/stall.out
+	check $? "it moved its bytes"
+	[ -e /tmp/rc ] || wait_for test -e /tmp/rc
+	rmmod kup_tunnel
+	check $? "rmmod kup_tunnel works after the $dir"
+done
+
+# An unload that waits for a detach callback that sleeps (kup_test_slow),
+# with the device already gone from /dev but its /proc/kup entry still
+# there: its name is still taken.
 load kup && load kup_test_slow name=kup_st detach_ms=3000
 kup_life attach kup_st &
 closer=$!
