@@ -100,17 +100,25 @@ void kup_sess_put(struct kup_sess *s)
 		queue_work(kup_wq, &s->free_work);
 }
 
+/*
+ * A session is up to ~8 MiB that a user asks for: charged to the user's
+ * memory cgroup, and past its limit the attach fails with -ENOMEM, without
+ * the OOM killer and without the allocator's warning (a user can always
+ * make it fail).
+ */
+#define KUP_GFP_SESS	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* Region array: control page, then the n data pages twice. */
 static int kup_region_alloc(struct page ***out, unsigned int n)
 {
-	struct page **pg = kcalloc(1 + 2 * n, sizeof(*pg), GFP_KERNEL);
+	struct page **pg = kcalloc(1 + 2 * n, sizeof(*pg), KUP_GFP_SESS);
 	unsigned int i;
 
 	*out = pg;
 	if (!pg)
 		return -ENOMEM;
 	for (i = 0; i < 1 + n; i++) {
-		pg[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		pg[i] = alloc_page(KUP_GFP_SESS | __GFP_ZERO);
 		if (!pg[i])
 			return -ENOMEM;
 	}
@@ -167,7 +175,7 @@ static void kup_rings_init(struct kup_sess *s)
 static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 				       struct kup_chan *ch)
 {
-	struct kup_sess *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct kup_sess *s = kzalloc(sizeof(*s), KUP_GFP_SESS);
 	unsigned int n = sc->size;
 
 	if (!s)
@@ -428,7 +436,12 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 	} else {
 		return -EINVAL;
 	}
-	kup_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
+	/*
+	 * Not into a fork()ed child: its copy would keep the session (a
+	 * mapping holds the file) after the user that attached is gone.
+	 */
+	kup_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY, 0);
 	for (i = 0; i < n; i++) {
 		err = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
 				     pages[i]);

@@ -242,6 +242,42 @@ static int attach_close(const char *name)
 	return ch ? 0 : 1;
 }
 
+/*
+ * Attach channel 0 of NAME, fork, and exit: the child closes its copy of
+ * the channel fd and lingers 30 s (its pid is printed). The channel must be
+ * detached when the parent is gone, not when the child is.
+ */
+static int fork_exit(const char *name)
+{
+	void *dev, *ch = attach(name, 0, &dev);
+	pid_t pid;
+
+	if (!ch)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		/* Not kernproxy_close(): its munmap() would hide the bug. */
+		close(kernproxy_fd(ch));
+		close(STDOUT_FILENO);	/* the caller waits for its end */
+		sleep(30);
+		_exit(0);
+	}
+	printf("%d\n", (int)pid);
+	return pid > 0 ? 0 : 1;
+}
+
+/* Attach channel 0 of NAME with PAGES pages; report how it went. */
+static int attach_pages(const char *name, int pages)
+{
+	void *dev = kernproxy_open(name);
+	void *ch = dev ? kernproxy_channel(dev, 0, pages) : NULL;
+
+	printf("attach %s %d: %s\n", name, pages,
+	       ch ? "attached" : strerror(kernproxy_errno));
+	kernproxy_close(dev);
+	return ch ? 0 : 1;
+}
+
 static int send_close(int chan, int n)
 {
 	void *dev, *ch = attach("kup_drain", chan, &dev);
@@ -365,6 +401,10 @@ int main(int argc, char **argv)
 		return attach_gone(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "send-close"))
 		return send_close(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "fork"))
+		return fork_exit(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "attach-pages"))
+		return attach_pages(argv[2], atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "quiet"))
 		return quiet(atoi(argv[2]));
 	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send|attach NAME\n");

@@ -88,3 +88,27 @@ rmmod kup_test_wait
 check $? "kup_test_wait unloads while blocked in kupdev_wait_channel()"
 rmmod kup
 check $? "kup.ko unloads after all of it"
+
+# A session's pages (here 2 x 1025) are charged to the attaching user's
+# memory cgroup: past its limit the attach fails with ENOMEM (no OOM kill,
+# no allocation warning); with room it works.
+cg=/sys/fs/cgroup
+mkdir -p $cg && mount -t cgroup2 none $cg && echo +memory >$cg/cgroup.subtree_control
+check $? "cgroup2 with the memory controller"
+mkdir $cg/kup_small $cg/kup_big
+echo 6M >$cg/kup_small/memory.max
+echo 64M >$cg/kup_big/memory.max
+load kup && load kup_echo chans=1 pages=1024
+in_cgroup() {
+	sh -c "echo \$\$ >$cg/$1/cgroup.procs && exec kup_life attach-pages kup_echo 1024"
+}
+out=$(in_cgroup kup_small)
+[ "$out" = "attach kup_echo 1024: Cannot allocate memory" ]
+check $? "an 8 MiB attach in a 6 MiB memory cgroup fails with ENOMEM ($out)"
+out=$(in_cgroup kup_big)
+[ "$out" = "attach kup_echo 1024: attached" ]
+check $? "the same attach in a 64 MiB memory cgroup works ($out)"
+rmmod kup_echo && rmmod kup
+check $? "kup_echo and kup.ko unload"
+rmdir $cg/kup_small $cg/kup_big
+umount $cg

@@ -177,3 +177,16 @@ load kup test_pause_at=attach-linked test_pause_ms=1000 && load kup_test_drain
 kup_life emfile
 rmmod kup_test_drain && rmmod kup
 check $? "kup_test_drain and kup.ko unload"
+
+# A fork()ed child does not inherit the channel's mappings: once it closed
+# its copy of the fd, the channel is detached when the user that attached
+# exits, not when the child does (30 s later).
+dmesg -c >/dev/null
+load kup && load kup_test_slow name=kup_fork detach_ms=0
+child=$(kup_life fork kup_fork)
+check $? "a user attaches kup_fork, forks and exits"
+wait_for sh -c 'dmesg | grep -q "kup_test_slow: detach of channel 0"'
+check $? "the channel is detached while the child lives"
+kill "$child"
+rmmod kup_test_slow && rmmod kup
+check $? "kup_test_slow and kup.ko unload"
