@@ -24,9 +24,14 @@ ifeq ($(strip $(KDIR)),)
 override KDIR = $(shell scripts/kernel.sh kdir)
 endif
 KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
+# The PREEMPT_RT kernel's headers: make check builds the modules a second
+# time against them, in build/rt (Kbuild puts objects beside the sources,
+# so the sources are copied there), and runs the VM suite on that kernel.
+RT_KDIR = $(shell scripts/kernel.sh rt-kdir)
+KBUILD_SRCS = Kbuild include kernel examples tests/kmod bench build/readme
 
-.PHONY: all readme modules lib tools tests check check-run check-fresh demo \
-	demo-run bench install setup clean
+.PHONY: all readme modules modules-rt lib tools tests check check-run \
+	check-fresh demo demo-run bench install setup clean
 
 all: modules lib tools tests
 
@@ -37,6 +42,12 @@ readme:
 modules: readme
 	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' (as root) or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
+
+modules-rt: readme
+	@test -d "$(RT_KDIR)" || { echo "no PREEMPT_RT kernel headers: run 'make setup' (as root) or set RT_KDIR=" >&2; exit 1; }
+	rm -rf build/rt && mkdir -p build/rt
+	find $(KBUILD_SRCS) -name '*.[ch]' -o -name Kbuild | cpio -pdm --quiet build/rt
+	$(MAKE) -C $(RT_KDIR) M=$(CURDIR)/build/rt modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
 
 lib:
 	$(MAKE) -C lib
@@ -59,8 +70,8 @@ check: setup
 # kernel/kup_internal.h); plain make and make install build without them.
 check-run demo-run: KUP_TEST_HOOKS = y
 
-check-run: all
-	tests/check.sh
+check-run: all modules-rt
+	RT_KDIR=$(RT_KDIR) tests/check.sh
 
 demo: setup
 	$(MAKE) demo-run

@@ -33,6 +33,7 @@ static void kup_dev_free(struct kref *ref)
 {
 	struct kupdev_softc *sc = container_of(ref, struct kupdev_softc, ref);
 
+	irq_work_sync(&sc->notify_work);
 	percpu_ref_exit(&sc->active);
 	kfree(sc);
 }
@@ -221,6 +222,15 @@ static int kup_args_valid(const char *name, size_t size, size_t chan_cnt,
 	return 0;
 }
 
+/* kupdev_notify() where a wait queue's lock may not be taken (RT). */
+static void kup_notify_work(struct irq_work *work)
+{
+	struct kupdev_softc *sc = container_of(work, struct kupdev_softc,
+					       notify_work);
+
+	wake_up_all(&sc->ready_wq);
+}
+
 /* The last kupdev_*() call left a device whose unload began. */
 static void kup_dev_idle(struct percpu_ref *active)
 {
@@ -247,6 +257,7 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 	init_completion(&sc->idle);
 	kref_init(&sc->ref);
 	init_waitqueue_head(&sc->ready_wq);
+	init_irq_work(&sc->notify_work, kup_notify_work);
 	init_waitqueue_head(&sc->attach_wq);
 	mutex_init(&sc->ops_lock);
 	for (i = 0; i < chan_cnt; i++) {
@@ -587,7 +598,10 @@ void kupdev_notify(struct kupdev_softc *sc)
 	if (kup_dev_enter(sc))
 		return;
 	WRITE_ONCE(sc->ready, true);
-	wake_up_all(&sc->ready_wq);
+	if (kup_can_wake_now())
+		wake_up_all(&sc->ready_wq);
+	else
+		irq_work_queue(&sc->notify_work);
 	kup_dev_leave(sc);
 }
 EXPORT_SYMBOL_GPL(kupdev_notify);

@@ -7,6 +7,7 @@
 #include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -46,6 +47,7 @@ struct kup_sess {
 	__u32 *u2k_want;		/* user-written hint for POLLOUT */
 	wait_queue_head_t kwq;		/* kernel threads of this channel */
 	wait_queue_head_t uwq;		/* user pollers */
+	struct irq_work wake_work;	/* kup_sess_wake_*() deferred (RT) */
 	bool linked;			/* was published on its channel */
 	bool detached;			/* user gone or device unloaded */
 	u64 u2k_end;			/* u2k producer position at the detach:
@@ -123,6 +125,7 @@ struct kupdev_softc {
 	bool dead;			/* kupdev_unload() has begun */
 	bool ready;			/* kupdev_notify() was called */
 	wait_queue_head_t ready_wq;	/* users waiting for notify */
+	struct irq_work notify_work;	/* kupdev_notify()'s wake-up (RT) */
 	wait_queue_head_t attach_wq;	/* kupdev_wait_channel() */
 	unsigned long pending[BITS_TO_LONGS(KUPDEV_MAX_CHANNELS)];
 	struct mutex ops_lock;		/* ops, priv; held across callbacks */
@@ -172,6 +175,15 @@ static inline int kup_dev_enter(struct kupdev_softc *sc)
 	return percpu_ref_tryget_live(&sc->active) ? 0 : -EPIPE;
 }
 
+/* kup_dev_enter() for a call that sleeps unless @flags has KUPDEV_NB. */
+static inline int kup_call_enter(struct kupdev_softc *sc, unsigned int flags)
+{
+	/* Catches a blocking call where sleeping is not allowed. */
+	if (!(flags & KUPDEV_NB))
+		might_sleep();
+	return kup_dev_enter(sc);
+}
+
 static inline void kup_dev_leave(struct kupdev_softc *sc)
 {
 	percpu_ref_put(&sc->active);
@@ -183,6 +195,8 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg);
 struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id, bool rx);
 void kup_sess_put(struct kup_sess *s);
 void kup_sess_detach(struct kup_sess *s, __u32 why);
+bool kup_can_wake_now(void);
+void kup_sess_wake_user(struct kup_sess *s);
 void kup_sess_break(struct kup_sess *s);
 void kup_chan_detach_all(struct kupdev_softc *sc);
 void kup_drain_done(struct kup_sess *s);

@@ -129,7 +129,7 @@ static void kup_tx_commit(struct kup_sess *s)
 	kup_prod_commit(&s->k2u, &s->k2u_p);
 	if (kup_prod_must_wake(&s->k2u)) {
 		kup_stat_add(st->tx_wakeups, 1);
-		wake_up_interruptible(&s->uwq);
+		kup_sess_wake_user(s);
 	}
 }
 
@@ -138,7 +138,7 @@ static void kup_rx_release(struct kup_sess *s)
 	kup_cons_publish(&s->u2k, &s->u2k_c);
 	if (kup_cons_must_wake(&s->u2k)) {
 		kup_stat_add(s->ch->stats.rx_wakeups, 1);
-		wake_up_interruptible(&s->uwq);
+		kup_sess_wake_user(s);
 	}
 }
 
@@ -191,7 +191,7 @@ put:
 int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 		      size_t len, unsigned int flags)
 {
-	int err = kup_dev_enter(sc);
+	int err = kup_call_enter(sc, flags);
 
 	if (err)
 		return err;
@@ -285,7 +285,7 @@ put:
 void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 		     unsigned int flags)
 {
-	int err = kup_dev_enter(sc);
+	int err = kup_call_enter(sc, flags);
 	void *ret;
 
 	if (err)
@@ -380,7 +380,7 @@ put:
 void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 			 unsigned int flags)
 {
-	int err = kup_dev_enter(sc);
+	int err = kup_call_enter(sc, flags);
 	void *ret;
 
 	if (err)
@@ -499,7 +499,7 @@ put:
 ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 			    size_t size, unsigned int flags)
 {
-	ssize_t ret = kup_dev_enter(sc);
+	ssize_t ret = kup_call_enter(sc, flags);
 
 	if (ret)
 		return ret;

@@ -83,6 +83,7 @@ static void kup_sess_free_work(struct work_struct *work)
 {
 	struct kup_sess *s = container_of(work, struct kup_sess, free_work);
 
+	irq_work_sync(&s->wake_work);
 	kup_sess_free_pages(s);
 	kup_test_live(-1);
 	kup_dev_put(s->sc);
@@ -172,6 +173,36 @@ static void kup_rings_init(struct kup_sess *s)
 	s->k2u.max_msg = s->u2k.max_msg = size - sizeof(struct kup_rec_hdr);
 }
 
+/*
+ * Wake-ups from any context. A wait queue's lock is a spinlock_t, which
+ * PREEMPT_RT turns into a sleeping lock: where a KUPDEV_NB call may run but
+ * such a lock may not be taken there (hard irq, interrupts or preemption
+ * off), the wake-up goes to an irq_work, which RT runs in a thread. Without
+ * RT, and on RT wherever we may sleep-lock, it happens at once.
+ */
+bool kup_can_wake_now(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
+
+/* Both sides, for what is not a plain "data moved": breakage. */
+static void kup_sess_wake_work(struct irq_work *work)
+{
+	struct kup_sess *s = container_of(work, struct kup_sess, wake_work);
+
+	wake_up_all(&s->kwq);
+	wake_up_all(&s->uwq);
+}
+
+/* The user side moved data or room: wake whoever polls or sleeps on it. */
+void kup_sess_wake_user(struct kup_sess *s)
+{
+	if (kup_can_wake_now())
+		wake_up_interruptible(&s->uwq);
+	else
+		irq_work_queue(&s->wake_work);
+}
+
 static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 				       struct kup_chan *ch)
 {
@@ -186,6 +217,7 @@ static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 	refcount_set(&s->ref, 1);
 	init_waitqueue_head(&s->kwq);
 	init_waitqueue_head(&s->uwq);
+	init_irq_work(&s->wake_work, kup_sess_wake_work);
 	INIT_WORK(&s->free_work, kup_sess_free_work);
 	if (kup_region_alloc(&s->ro_pages, n) ||
 	    kup_region_alloc(&s->rw_pages, n))
@@ -267,8 +299,11 @@ void kup_sess_break(struct kup_sess *s)
 	kup_status_set(s, KUP_ST_BROKEN);
 	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space, channel broken\n",
 			      s->sc->name, s->ch->id);
-	wake_up_all(&s->kwq);
-	wake_up_all(&s->uwq);
+	/* A KUPDEV_NB call may find it, in any context. */
+	if (kup_can_wake_now())
+		kup_sess_wake_work(&s->wake_work);
+	else
+		irq_work_queue(&s->wake_work);
 }
 
 /* The counters as user space sees them (KUP_IOC_STATS, /proc/kup). */
@@ -702,8 +737,10 @@ static int kup_take_pending(struct kupdev_softc *sc)
  */
 int kupdev_wait_channel(struct kupdev_softc *sc)
 {
-	int id = -1, err = kup_dev_enter(sc);
+	int id = -1, err;
 
+	might_sleep();
+	err = kup_dev_enter(sc);
 	if (err)
 		return err;
 	if (wait_event_interruptible(sc->attach_wq,
@@ -747,8 +784,10 @@ static bool kup_chan_usable(struct kup_chan *ch)
 int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
 {
 	struct kup_chan *ch;
-	int err = kup_dev_enter(sc);
+	int err;
 
+	might_sleep();
+	err = kup_dev_enter(sc);
 	if (err)
 		return err;
 	if (chan_id < 0 || chan_id >= sc->chan_cnt) {

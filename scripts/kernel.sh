@@ -5,10 +5,14 @@
 # place that decides it: the Makefile, setup.sh and run-vm.sh all ask here,
 # each time they need it, so an answer is never older than the packages.
 #
-# usage: kernel.sh kdir | kver | image | fetch
+# usage: kernel.sh kdir | rt-kdir | kver | image | fetch
 #   kdir   the headers to build against: $KDIR if set; else those Debian's
 #          linux-headers-amd64 points to; else the newest installed
 #          /usr/src/linux-headers-*-amd64. Prints nothing if there are none.
+#   rt-kdir  the PREEMPT_RT kernel's headers, which make check also builds
+#          and tests against: $RT_KDIR if set; else those Debian's
+#          linux-headers-rt-amd64 points to; else the newest installed
+#          /usr/src/linux-headers-*-rt-amd64.
 #   kver   their release (UTS_RELEASE), e.g. 6.1.0-57-amd64
 #   image  the kernel image the VM boots: $KERNEL if set, else
 #          build/kernel/vmlinuz-KVER (fetched by "kernel.sh fetch")
@@ -37,6 +41,21 @@ kdir() {
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 		sort -V | awk '!/-(rt|cloud)-amd64$/ { g = $0 } { a = $0 }
 			       END { if (g != "") print g; else if (a != "") print a }'
+}
+
+rt_kdir() {
+	local dep
+	if [ -n "${RT_KDIR:-}" ]; then
+		echo "$RT_KDIR"
+		return
+	fi
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-rt-amd64 2>/dev/null |
+	      sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+	if [ -n "$dep" ] && [ -d "/usr/src/linux-headers-$dep" ]; then
+		echo "/usr/src/linux-headers-$dep"
+		return
+	fi
+	ls -d /usr/src/linux-headers-*-rt-amd64 2>/dev/null | sort -V | tail -n 1
 }
 
 kver() {
@@ -94,5 +113,6 @@ fetch() {
 
 case "${1:-}" in
 kdir | kver | image | fetch) "$1" ;;
-*) echo "usage: kernel.sh kdir|kver|image|fetch" >&2; exit 2 ;;
+rt-kdir) rt_kdir ;;
+*) echo "usage: kernel.sh kdir|rt-kdir|kver|image|fetch" >&2; exit 2 ;;
 esac

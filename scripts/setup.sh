@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # "what it is for|packages": every package here is needed by make check.
 groups=(
 	"compiler and tools|make gcc libc6-dev file cpio kmod"
-	"kernel headers, for building the modules|linux-headers-amd64"
+	"kernel headers, for building the modules (generic and PREEMPT_RT)|linux-headers-amd64 linux-headers-rt-amd64"
 	"QEMU and busybox, for the test VM|qemu-system-x86 busybox-static"
 	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"
 )
@@ -58,5 +58,7 @@ if [ ${#todo[@]} -gt 0 ]; then
 	echo "setup: packages installed in $((SECONDS - start))s"
 fi
 
-# The VM's kernel is unpacked under build/, never installed.
+# The VM's kernels are unpacked under build/, never installed: the generic
+# one, and the PREEMPT_RT one that make check tests on as well.
 "$top/scripts/kernel.sh" fetch
+KDIR=$("$top/scripts/kernel.sh" rt-kdir) KERNEL= "$top/scripts/kernel.sh" fetch

@@ -71,6 +71,19 @@ expect_streamed() {
 	fi
 }
 
+# The same VM suite on Debian's PREEMPT_RT kernel, with the modules make
+# check-run built against its headers (make modules-rt).
+rt_suite() {
+	local rt=${RT_KDIR:-$(scripts/kernel.sh rt-kdir)} rc
+	if [ ! -d "$rt" ] || [ ! -e build/rt/kup.ko ]; then
+		echo "not ok - the PREEMPT_RT kernel's headers and build/rt/kup.ko are there (make setup; make modules-rt)"
+		return
+	fi
+	KDIR=$rt KERNEL= KUP_VM_MODULES=build/rt tests/vm/run-vm.sh --name rt
+	rc=$?
+	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc (PREEMPT_RT)"
+}
+
 run_parts() {
 	echo "# host unit tests"
 	for t in build/host/test_*; do
@@ -84,6 +97,8 @@ run_parts() {
 	tests/vm/run-vm.sh
 	rc=$?
 	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc"
+	echo "# VM suite on the PREEMPT_RT kernel (modules built in build/rt)"
+	rt_suite
 	echo "# VM runner self-tests"
 	expect_streamed
 	echo "# VM runner self-tests (each run below must be reported as failed)"

@@ -278,6 +278,39 @@ static int attach_pages(const char *name, int pages)
 	return ch ? 0 : 1;
 }
 
+/*
+ * kup_test_irq's user: receive its N messages, each sent from a hard-irq
+ * timer, sleeping for each (spin 1: the timer's send must wake us), then
+ * send it M messages "user" for the timer to take.
+ */
+static int irq_user(int n, int m)
+{
+	struct kernproxy_chan_opts o = { .spin = 1 };
+	void *dev = kernproxy_open("kup_irq");
+	void *ch = dev ? kernproxy_channel_opts(dev, 0, 1, &o) : NULL;
+	char want[16];
+	int i, good = 0, sent = 0;
+
+	for (i = 0; ch && i < n; i++) {
+		size_t len;
+		char *msg = kernproxy_receive_len(ch, &len, 0);
+
+		snprintf(want, sizeof(want), "irq %d", i);
+		if (!msg || len != strlen(want) || memcmp(msg, want, len))
+			break;
+		good++;
+	}
+	tap_ok(good == n, "received %d of %d messages from a hard-irq timer, in order",
+	       good, n);
+	for (i = 0; ch && i < m; i++)
+		sent += !kernproxy_send(ch, "user", 4, 0);
+	tap_ok(sent == m, "sent %d of %d messages to it", sent, m);
+	/* The timer takes one a tick; stay attached until it has them all. */
+	usleep(500000);
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 static int send_close(int chan, int n)
 {
 	void *dev, *ch = attach("kup_drain", chan, &dev);
@@ -401,6 +434,8 @@ int main(int argc, char **argv)
 		return attach_gone(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "send-close"))
 		return send_close(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "irq"))
+		return irq_user(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "fork"))
 		return fork_exit(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "attach-pages"))

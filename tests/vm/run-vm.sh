@@ -10,8 +10,9 @@
 #                  [SCRIPT...]
 # SCRIPTs default to tests/vm/t_*.sh; --demo runs tests/vm/demo.sh instead.
 # Environment: KERNEL (image to boot), KDIR (its headers, for the modules):
-# by default as scripts/kernel.sh finds them; KUP_VM_CPU (QEMU -cpu model,
-# default max).
+# by default as scripts/kernel.sh finds them; KUP_VM_MODULES (the tree whose
+# *.ko go into the VM, default the source tree, e.g. build/rt for the
+# PREEMPT_RT kernel's build); KUP_VM_CPU (QEMU -cpu model, default max).
 #
 # The test lines are printed as the VM writes them, not after it stopped:
 # QEMU runs in the background and its test serial port is followed.
@@ -60,9 +61,12 @@ build_initramfs() {
 	local root="$work/root" i=0 s
 	rm -rf "$work" && mkdir -p "$root"/{bin,dev,proc,sys,tmp,kmod,tests}
 	cp "$busybox" "$root/bin/busybox"
-	find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
-		xargs -r cp -t "$root/kmod/"
-	cp "$top"/build/readme/*.ko "$root/kmod/" 2>/dev/null
+	if [ -n "${KUP_VM_MODULES:-}" ]; then
+		find "$KUP_VM_MODULES" -name '*.ko' -print
+	else
+		find "$top" -path "$top/build" -prune -o -name '*.ko' -print
+		ls "$top"/build/readme/*.ko 2>/dev/null
+	fi | xargs -r cp -t "$root/kmod/"
 	[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
 	[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
 	cp "$top/tests/vm/lib.sh" "$root/tests/"
