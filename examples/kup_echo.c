@@ -9,7 +9,9 @@
  *  - a thread that waits for a user, serves it until -EPIPE, and waits for
  *    the next one;
  *  - teardown: kthread_stop() wakes a thread blocked in any KUP call, and
- *    kupdev_unload() wakes everybody with -EPIPE; either order works.
+ *    kupdev_unload() wakes everybody with -EPIPE. Stopping the threads
+ *    first is the simple order; unload_first=1 unloads first, and a thread
+ *    then parks once its wait returned -EPIPE (it calls nothing more).
  */
 #include <linux/atomic.h>
 #include <linux/kthread.h>

@@ -112,11 +112,18 @@ static ssize_t pages_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pages);
 
-/* The header and the longest line of the stats table, in bytes. */
-#define KUP_STATS_HEAD	"chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches\n"
-#define KUP_STATS_LINE	(3 + 2 + 10 * 21 + 1)
+/* The stats table's header; each line under it is KUP_STATS_LINE bytes. */
+#define KUP_STATS_HEAD	"chan attached k2u_msgs k2u_bytes u2k_msgs u2k_bytes " \
+			"wakeups_sent wakeups_recv full_waits empty_waits " \
+			"proto_errors attaches\n"
+#define KUP_STATS_LINE	(2 + 2 + 10 * 21 + 1)
+static_assert(KUPDEV_MAX_CHANNELS <= 100);
 
-/* One line of counters per channel, into @buf of @size bytes. */
+/*
+ * One line of counters per channel, into @buf of @size bytes. Fixed-width
+ * fields: sysfs reads a page at a time, calling us for each, and counters
+ * that grew meanwhile must not shift the text between two pages.
+ */
 static size_t kup_stats_text(struct kupdev_softc *sc, char *buf, size_t size)
 {
 	size_t i, n = scnprintf(buf, size, "%s", KUP_STATS_HEAD);
@@ -126,7 +133,7 @@ static size_t kup_stats_text(struct kupdev_softc *sc, char *buf, size_t size)
 
 		kup_stats_read(&sc->chans[i], &st);
 		n += scnprintf(buf + n, size - n,
-			       "%zu %d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			       "%zu %d %20llu %20llu %20llu %20llu %20llu %20llu %20llu %20llu %20llu %20llu\n",
 			       i, rcu_access_pointer(sc->chans[i].sess) != NULL,
 			       st.k2u_msgs, st.k2u_bytes, st.u2k_msgs,
 			       st.u2k_bytes, st.wakeups_sent, st.wakeups_recv,
@@ -156,11 +163,12 @@ static ssize_t stats_read(struct file *file, struct kobject *kobj,
 	if (!text)
 		return -ENOMEM;
 	n = kup_stats_text(sc, text, size);
-	if (off >= n)
-		n = 0;
-	else
+	if (off < n) {
 		n = min_t(size_t, n - off, count);
-	memcpy(buf, text + off, n);
+		memcpy(buf, text + off, n);
+	} else {
+		n = 0;
+	}
 	kvfree(text);
 	return n;
 }
@@ -472,10 +480,13 @@ static void kup_dev_shutdown(struct kupdev_softc *sc)
  * @sc: device from kupdev_create()
  *
  * Removes /dev/<name> at once. Every user and kernel thread blocked on the
- * device wakes with -EPIPE; user mappings stay valid until unmapped. Calls
- * that start on other threads while it runs fail with -EPIPE; it waits for
- * those already in flight to return (they do promptly: nothing waits for
- * user space on a dead device). A message still held (receive without
+ * device wakes with -EPIPE; user mappings stay valid until unmapped. Once
+ * the device is marked dead, calls that start on other threads fail with
+ * -EPIPE; it waits for those already in flight to return (woken, they
+ * return promptly; kupdev_set_ops() waits for a running callback). A thread
+ * must not call again after kupdev_unload() returned: stop the client's
+ * threads first, or make them call nothing more once a wait returned
+ * -EPIPE. A message still held (receive without
  * unlock, reserve without commit) keeps the device's memory until
  * kupdev_unlock_channel()/kupdev_commit(), the only calls allowed after
  * kupdev_unload() returned. The attach/detach callbacks are not called any
@@ -618,12 +629,18 @@ EXPORT_SYMBOL_GPL(kupdev_notify);
 void kupdev_set_ops(struct kupdev_softc *sc, const struct kupdev_ops *ops,
 		    void *priv)
 {
-	if (kup_dev_enter(sc))
+	int err = kup_dev_enter(sc);
+
+	if (err == -EINVAL)
 		return;
+	/* Even during an unload: the caller may free @priv when we return. */
 	mutex_lock(&sc->ops_lock);
-	sc->ops = ops;
-	sc->ops_priv = priv;
+	if (!err) {
+		sc->ops = ops;
+		sc->ops_priv = priv;
+	}
 	mutex_unlock(&sc->ops_lock);
-	kup_dev_leave(sc);
+	if (!err)
+		kup_dev_leave(sc);
 }
 EXPORT_SYMBOL_GPL(kupdev_set_ops);

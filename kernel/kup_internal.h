@@ -166,7 +166,7 @@ void kup_dev_put(struct kupdev_softc *sc);
  * Every kupdev_*() call that may run while kupdev_unload() does brackets
  * its work with these. Cheap: a per-CPU increment under RCU, no barrier.
  * Return: 0; -EINVAL for a NULL or error pointer; -EPIPE once the unload
- * has begun.
+ * has marked the device dead.
  */
 static inline int kup_dev_enter(struct kupdev_softc *sc)
 {

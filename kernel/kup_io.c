@@ -430,8 +430,9 @@ EXPORT_SYMBOL_GPL(kupdev_msg_len);
  * @sc: device
  * @chan_id: channel
  *
- * Gives its bytes back to the user side. Harmless if none is held.
- * Allowed after kupdev_unload() for a message received before it.
+ * Gives its bytes back to the user side. Harmless if none is held (before
+ * kupdev_unload() returned). Allowed after it for a message received
+ * before it.
  *
  * Context: any context.
  */

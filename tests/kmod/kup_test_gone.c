@@ -62,8 +62,7 @@ static int sleeper_fn(void *arg)
 static int unloader_fn(void *arg)
 {
 	kupdev_unload(sc);
-	complete(arg);
-	return 0;
+	kthread_complete_and_exit(arg, 0);
 }
 
 /* Until @t sleeps: it is then inside the wait, on the wait queue. */
