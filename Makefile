@@ -24,13 +24,20 @@ ifeq ($(strip $(KDIR)),)
 override KDIR = $(shell scripts/kernel.sh kdir)
 endif
 KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
-# The PREEMPT_RT kernel's headers: make check builds the modules a second
-# time against them, in build/rt (Kbuild puts objects beside the sources,
-# so the sources are copied there), and runs the VM suite on that kernel.
+# make check also builds the modules against the PREEMPT_RT kernel's
+# headers (build/rt) and against the debug kernel (build/debug, see
+# scripts/debug-kernel.sh), and runs the VM suite on both kernels. Kbuild
+# puts objects beside the sources, so each build gets a copy of them.
 RT_KDIR = $(shell scripts/kernel.sh rt-kdir)
+DEBUG_KDIR = $(shell scripts/debug-kernel.sh dir)/build
 KBUILD_SRCS = Kbuild include kernel examples tests/kmod bench build/readme
+define modules_in
+	rm -rf build/$(1) && mkdir -p build/$(1)
+	find $(KBUILD_SRCS) -name '*.[ch]' -o -name Kbuild | cpio -pdm --quiet build/$(1)
+	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
+endef
 
-.PHONY: all readme modules modules-rt lib tools tests check check-run \
+.PHONY: all readme modules modules-rt modules-debug lib tools tests check check-run \
 	check-fresh demo demo-run bench install setup clean
 
 all: modules lib tools tests
@@ -45,9 +52,12 @@ modules: readme
 
 modules-rt: readme
 	@test -d "$(RT_KDIR)" || { echo "no PREEMPT_RT kernel headers: run 'make setup' (as root) or set RT_KDIR=" >&2; exit 1; }
-	rm -rf build/rt && mkdir -p build/rt
-	find $(KBUILD_SRCS) -name '*.[ch]' -o -name Kbuild | cpio -pdm --quiet build/rt
-	$(MAKE) -C $(RT_KDIR) M=$(CURDIR)/build/rt modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
+	$(call modules_in,rt,$(RT_KDIR))
+
+# Builds the debug kernel first if it is not in its cache yet.
+modules-debug: readme
+	scripts/debug-kernel.sh build
+	$(call modules_in,debug,$(DEBUG_KDIR))
 
 lib:
 	$(MAKE) -C lib
@@ -70,7 +80,7 @@ check: setup
 # kernel/kup_internal.h); plain make and make install build without them.
 check-run demo-run: KUP_TEST_HOOKS = y
 
-check-run: all modules-rt
+check-run: all modules-rt modules-debug
 	RT_KDIR=$(RT_KDIR) tests/check.sh
 
 demo: setup

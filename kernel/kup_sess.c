@@ -11,6 +11,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hardirq.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
@@ -177,12 +178,19 @@ static void kup_rings_init(struct kup_sess *s)
  * Wake-ups from any context. A wait queue's lock is a spinlock_t, which
  * PREEMPT_RT turns into a sleeping lock: where a KUPDEV_NB call may run but
  * such a lock may not be taken there (hard irq, interrupts or preemption
- * off), the wake-up goes to an irq_work, which RT runs in a thread. Without
- * RT, and on RT wherever we may sleep-lock, it happens at once.
+ * off, a raw spinlock held), the wake-up goes to an irq_work, which RT runs
+ * in a thread. The same rule holds without RT, so that lockdep's raw-lock
+ * nesting check (which flags there what RT would break) stays quiet; it
+ * costs only the calls that must wake a sleeping peer, which pays for a
+ * context switch anyway. preemptible() knows all of that only on a
+ * preemptible kernel; elsewhere hard irq and interrupts off are what is
+ * known.
  */
 bool kup_can_wake_now(void)
 {
-	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+	if (IS_ENABLED(CONFIG_PREEMPTION))
+		return preemptible();
+	return !in_hardirq() && !irqs_disabled();
 }
 
 /* Both sides, for what is not a plain "data moved": breakage. */

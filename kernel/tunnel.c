@@ -6,9 +6,15 @@
  *	k2u	kernel writes (tunnel_write), user space reads (read(2))
  *	u2k	user space writes (write(2)), kernel reads (tunnel_read)
  *
- * Each ring's spinlock guards its positions. The kernel side copies under it
- * with interrupts off and never sleeps, so it works from any context. User
- * space must not fault under a spinlock, so it copies with the lock dropped:
+ * Each ring's spinlock guards its positions. Nobody copies under it: the
+ * kernel side may be called with interrupts on, and a copy of up to the
+ * whole buffer must not keep them off. A kernel writer reserves its room
+ * under the lock (k2u's reserved), copies, and under the lock again is
+ * done; the last one of those copying at once publishes all of their bytes
+ * (used += reserved), which are contiguous and complete by then. A kernel
+ * reader claims bytes the same way (u2k's claimed) and the last one gives
+ * their room back. Both never sleep, so they work from any context. User
+ * space must not fault under a spinlock, so it too copies with the lock dropped:
  * under the lock it notes where the bytes (or the room) are, copies with
  * copy_{to,from}_user(), and under the lock again consumes (or publishes)
  * what it copied, all at once. That is safe because the ring's user mutex
@@ -55,9 +61,12 @@ MODULE_PARM_DESC(pages, "size of each direction's buffer, in pages (1.."
 		 __stringify(TUNNEL_MAX_PAGES) ")");
 
 struct tunnel_ring {
-	spinlock_t lock;		/* guards head and used */
+	spinlock_t lock;		/* guards the positions below */
 	unsigned int head;		/* offset of the oldest byte */
 	unsigned int used;		/* bytes in the ring */
+	unsigned int reserved;		/* k2u: room past @used being written */
+	unsigned int claimed;		/* u2k: bytes from @head being read */
+	unsigned int copiers;		/* kernel callers between the two */
 	unsigned int size;		/* a whole number of pages */
 	char *buf;
 	struct mutex user_lock;		/* one user-space copier at a time */
@@ -75,27 +84,6 @@ static DEFINE_MUTEX(tunnel_notify_lock);
  * Ring arithmetic; the caller holds r->lock. The head is never reset when
  * the ring empties: a user copier works on a span it looked up earlier.
  */
-static unsigned int ring_data_span(const struct tunnel_ring *r,
-				   unsigned int *off)
-{
-	*off = r->head;
-	return min(r->used, r->size - r->head);
-}
-
-static unsigned int ring_tail(const struct tunnel_ring *r)
-{
-	unsigned int tail = r->head + r->used;
-
-	return tail < r->size ? tail : tail - r->size;
-}
-
-static unsigned int ring_room_span(const struct tunnel_ring *r,
-				   unsigned int *off)
-{
-	*off = ring_tail(r);
-	return min(r->size - r->used, r->size - *off);
-}
-
 static void ring_consume(struct tunnel_ring *r, unsigned int n)
 {
 	r->head += n;
@@ -104,32 +92,30 @@ static void ring_consume(struct tunnel_ring *r, unsigned int n)
 	r->used -= n;
 }
 
-static int ring_put(struct tunnel_ring *r, const char *src, int count)
+/* The byte @n after the head, as an offset into the buffer. */
+static unsigned int ring_at(const struct tunnel_ring *r, unsigned int n)
 {
-	unsigned int off, n;
-	int done = 0;
+	unsigned int off = r->head + n;
 
-	while (done < count && (n = ring_room_span(r, &off))) {
-		n = min_t(unsigned int, n, count - done);
-		memcpy(r->buf + off, src + done, n);
-		r->used += n;
-		done += n;
-	}
-	return done;
+	return off < r->size ? off : off - r->size;
 }
 
-static int ring_take(struct tunnel_ring *r, char *dst, int count)
+static void ring_copy_in(struct tunnel_ring *r, unsigned int off,
+			 const char *src, unsigned int n)
 {
-	unsigned int off, n;
-	int done = 0;
+	unsigned int first = min(n, r->size - off);
 
-	while (done < count && (n = ring_data_span(r, &off))) {
-		n = min_t(unsigned int, n, count - done);
-		memcpy(dst + done, r->buf + off, n);
-		ring_consume(r, n);
-		done += n;
-	}
-	return done;
+	memcpy(r->buf + off, src, first);
+	memcpy(r->buf, src + first, n - first);
+}
+
+static void ring_copy_out(const struct tunnel_ring *r, unsigned int off,
+			  char *dst, unsigned int n)
+{
+	unsigned int first = min(n, r->size - off);
+
+	memcpy(dst, r->buf + off, first);
+	memcpy(dst + first, r->buf, n - first);
 }
 
 static unsigned int ring_used(struct tunnel_ring *r)
@@ -143,9 +129,16 @@ static unsigned int ring_used(struct tunnel_ring *r)
 	return used;
 }
 
+/* Room for a writer: what is neither in the ring nor reserved. */
 static unsigned int ring_room(struct tunnel_ring *r)
 {
-	return r->size - ring_used(r);
+	unsigned long flags;
+	unsigned int room;
+
+	spin_lock_irqsave(&r->lock, flags);
+	room = r->size - r->used - r->reserved;
+	spin_unlock_irqrestore(&r->lock, flags);
+	return room;
 }
 
 /*
@@ -188,17 +181,30 @@ static void tunnel_notify(void)
  */
 int tunnel_read(char *loc, int count)
 {
+	unsigned int off, n, freed = 0;
 	unsigned long flags;
-	int done;
 
 	if (!loc || count < 0)
 		return -EINVAL;
 	spin_lock_irqsave(&u2k.lock, flags);
-	done = ring_take(&u2k, loc, count);
+	n = min_t(unsigned int, count, u2k.used - u2k.claimed);
+	off = ring_at(&u2k, u2k.claimed);
+	u2k.claimed += n;
+	u2k.copiers++;
 	spin_unlock_irqrestore(&u2k.lock, flags);
-	if (done)
+	ring_copy_out(&u2k, off, loc, n);
+	spin_lock_irqsave(&u2k.lock, flags);
+	/* The last reader out gives back the room of all of them. */
+	if (--u2k.copiers == 0) {
+		freed = u2k.claimed;
+		u2k.head = ring_at(&u2k, freed);
+		u2k.used -= freed;
+		u2k.claimed = 0;
+	}
+	spin_unlock_irqrestore(&u2k.lock, flags);
+	if (freed)
 		tunnel_wake(&u2k);
-	return done;
+	return n;
 }
 EXPORT_SYMBOL_GPL(tunnel_read);
 
@@ -217,17 +223,29 @@ EXPORT_SYMBOL_GPL(tunnel_read);
  */
 int tunnel_write(char *loc, int count)
 {
+	unsigned int off, n, published = 0;
 	unsigned long flags;
-	int done;
 
 	if (!loc || count < 0)
 		return -EINVAL;
 	spin_lock_irqsave(&k2u.lock, flags);
-	done = ring_put(&k2u, loc, count);
+	n = min_t(unsigned int, count, k2u.size - k2u.used - k2u.reserved);
+	off = ring_at(&k2u, k2u.used + k2u.reserved);
+	k2u.reserved += n;
+	k2u.copiers++;
 	spin_unlock_irqrestore(&k2u.lock, flags);
-	if (done)
+	ring_copy_in(&k2u, off, loc, n);
+	spin_lock_irqsave(&k2u.lock, flags);
+	/* The last writer out publishes the bytes of all of them. */
+	if (--k2u.copiers == 0) {
+		published = k2u.reserved;
+		k2u.used += published;
+		k2u.reserved = 0;
+	}
+	spin_unlock_irqrestore(&k2u.lock, flags);
+	if (published)
 		tunnel_wake(&k2u);
-	return done;
+	return n;
 }
 EXPORT_SYMBOL_GPL(tunnel_write);
 
@@ -344,7 +362,7 @@ static ssize_t u2k_from_user(const char __user *buf, size_t count, size_t need)
 	unsigned int off, room, len, n, left = 0, done = 0;
 
 	spin_lock_irq(&u2k.lock);
-	off = ring_tail(&u2k);
+	off = ring_at(&u2k, u2k.used);
 	room = u2k.size - u2k.used;
 	spin_unlock_irq(&u2k.lock);
 	if (room < need)

@@ -10,7 +10,10 @@
 # /var/cache/kup-fresh); every run unpacks it anew. The mirrors are this
 # machine's own Debian sources, read at run time. Downloaded packages are
 # kept in a cache beside the tarball: that saves the downloads, never an
-# install, since every root starts without them.
+# install, since every root starts without them. The debug kernel's cache
+# (scripts/debug-kernel.sh) is shared the same way: it saves a kernel build
+# of several minutes, keyed by the source package's version and the config,
+# which the root installs and has itself.
 #
 # Each run: unpack, bind /proc, /sys and /dev, copy a clean clone of the
 # committed tree to /root/kup, "apt-get install make", then the steps.
@@ -26,6 +29,7 @@ set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${KUP_FRESH_CACHE:-/var/cache/kup-fresh}
 tarball="$cache/bookworm-minbase.tar"
+dbgk=/var/cache/kup-debug-kernel
 logs="$top/build/fresh"
 suite=bookworm
 runs="main self"
@@ -151,11 +155,11 @@ cleanup() {
 	mount --make-rslave "$root/dev" 2>/dev/null
 	for i in 1 2 3 4 5; do
 		grep -q " $root/" /proc/mounts || break
-		umount -R "$root/var/cache/apt/archives" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
+		umount -R "$root/var/cache/apt/archives" "$root$dbgk" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
 		grep -q " $root/" /proc/mounts && sleep 1
 	done
 	if grep -q " $root/" /proc/mounts; then
-		umount -R -l "$root/var/cache/apt/archives" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
+		umount -R -l "$root/var/cache/apt/archives" "$root$dbgk" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
 		sleep 1
 	fi
 	if grep -q " $root/" /proc/mounts; then
@@ -185,6 +189,8 @@ new_root() {
 	mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" || return 1
 	mkdir -p "$cache/archives/partial" "$root/var/cache/apt/archives"
 	mount --bind "$cache/archives" "$root/var/cache/apt/archives" || return 1
+	mkdir -p "$dbgk" "$root$dbgk"
+	mount --bind "$dbgk" "$root$dbgk" || return 1
 	echo "$sources" | awk '{ print "deb", $1, $2, "main" }' >"$root/etc/apt/sources.list"
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 	git_top clone -q "$top" "$root/root/kup" || return 1

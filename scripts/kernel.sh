@@ -7,8 +7,9 @@
 #
 # usage: kernel.sh kdir | rt-kdir | kver | image | fetch
 #   kdir   the headers to build against: $KDIR if set; else those Debian's
-#          linux-headers-amd64 points to; else the newest installed
-#          /usr/src/linux-headers-*-amd64. Prints nothing if there are none.
+#          linux-headers-amd64 points to; else the newest installed generic
+#          /usr/src/linux-headers-*-amd64 (not -rt, not -cloud). Prints
+#          nothing if there are none.
 #   rt-kdir  the PREEMPT_RT kernel's headers, which make check also builds
 #          and tests against: $RT_KDIR if set; else those Debian's
 #          linux-headers-rt-amd64 points to; else the newest installed
@@ -37,10 +38,10 @@ kdir() {
 		echo "/usr/src/linux-headers-$dep"
 		return
 	fi
-	# The generic flavour first: -rt-amd64 and -cloud-amd64 sort later.
+	# Only the generic flavour: the -rt-amd64 headers are there too (the
+	# RT suite's), and they are never the generic kernel's.
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
-		sort -V | awk '!/-(rt|cloud)-amd64$/ { g = $0 } { a = $0 }
-			       END { if (g != "") print g; else if (a != "") print a }'
+		grep -Ev -- '-(rt|cloud)-amd64$' | sort -V | tail -n 1
 }
 
 rt_kdir() {

@@ -15,6 +15,7 @@ groups=(
 	"kernel headers, for building the modules (generic and PREEMPT_RT)|linux-headers-amd64 linux-headers-rt-amd64"
 	"QEMU and busybox, for the test VM|qemu-system-x86 busybox-static"
 	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"
+	"the kernel source and its build tools, for the debug kernel|linux-source-6.1 bc bison flex libelf-dev xz-utils"
 )
 
 missing_of() {

@@ -71,17 +71,38 @@ expect_streamed() {
 	fi
 }
 
-# The same VM suite on Debian's PREEMPT_RT kernel, with the modules make
-# check-run built against its headers (make modules-rt).
-rt_suite() {
-	local rt=${RT_KDIR:-$(scripts/kernel.sh rt-kdir)} rc
-	if [ ! -d "$rt" ] || [ ! -e build/rt/kup.ko ]; then
-		echo "not ok - the PREEMPT_RT kernel's headers and build/rt/kup.ko are there (make setup; make modules-rt)"
+# The VM suite on another kernel, with the modules make check-run built
+# for it: suite_on NAME MODULES-TREE KDIR KERNEL-IMAGE [run-vm.sh ARGS...].
+suite_on() {
+	local name=$1 mods=$2 kdir=$3 image=$4 rc
+	shift 4
+	if [ ! -d "$kdir" ] || [ ! -e "$mods/kup.ko" ]; then
+		echo "not ok - the $name kernel's tree ($kdir) and $mods/kup.ko are there (make setup; make modules-$name)"
 		return
 	fi
-	KDIR=$rt KERNEL= KUP_VM_MODULES=build/rt tests/vm/run-vm.sh --name rt
+	KDIR=$kdir KERNEL=$image KUP_VM_MODULES=$mods tests/vm/run-vm.sh --name "$name" "$@"
 	rc=$?
-	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc (PREEMPT_RT)"
+	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc ($name kernel)"
+}
+
+# Debian's PREEMPT_RT kernel.
+rt_suite() {
+	local rt=${RT_KDIR:-$(scripts/kernel.sh rt-kdir)}
+
+	suite_on rt build/rt "$rt" "$(KDIR=$rt KERNEL= scripts/kernel.sh image)"
+}
+
+# The debug kernel (scripts/debug-kernel.sh): lockdep, KASAN and the rest
+# make everything slower, hence the longer limits. 5-level paging off: with
+# it that KASAN kernel faults at boot under -cpu max. Its console is x86's
+# earlyprintk (see scripts/debug-kernel.config).
+debug_suite() {
+	local d
+	d=$(scripts/debug-kernel.sh dir)
+	KUP_VM_CPU=max,la57=off KUP_VM_CONSOLE=earlyprintk=serial,ttyS0,115200,keep \
+		suite_on debug build/debug "$d/build" \
+		"$d/build/arch/x86/boot/bzImage" --timeout 900 --hung 60 \
+		--script-timeout 300
 }
 
 run_parts() {
@@ -99,6 +120,8 @@ run_parts() {
 	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc"
 	echo "# VM suite on the PREEMPT_RT kernel (modules built in build/rt)"
 	rt_suite
+	echo "# VM suite on the debug kernel (modules built in build/debug)"
+	debug_suite
 	echo "# VM runner self-tests"
 	expect_streamed
 	echo "# VM runner self-tests (each run below must be reported as failed)"

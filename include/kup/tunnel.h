@@ -7,7 +7,9 @@
  * None of these functions sleeps: they may be called from process, softirq
  * and hard interrupt context and with spinlocks held. (On PREEMPT_RT "hard
  * interrupt" means a context where spinlock_t may be taken: threaded
- * handlers, soft hrtimers, irq_work without IRQ_WORK_HARD_IRQ.)
+ * handlers, soft hrtimers, irq_work without IRQ_WORK_HARD_IRQ.) They copy
+ * with interrupts as the caller had them; the bytes of kernel writers
+ * copying at the same time are published when the last of them is done.
  */
 #ifndef _KUP_TUNNEL_H
 #define _KUP_TUNNEL_H

@@ -6,13 +6,15 @@
 # for each in-VM test and for the runner's own verdicts (end reached, no
 # splat, no timeout); exits non-zero if any of them failed.
 #
-# usage: run-vm.sh [--timeout SECS] [--hung SECS] [--name TAG] [--demo]
-#                  [SCRIPT...]
+# usage: run-vm.sh [--timeout SECS] [--hung SECS] [--script-timeout SECS]
+#                  [--name TAG] [--demo] [SCRIPT...]
 # SCRIPTs default to tests/vm/t_*.sh; --demo runs tests/vm/demo.sh instead.
 # Environment: KERNEL (image to boot), KDIR (its headers, for the modules):
 # by default as scripts/kernel.sh finds them; KUP_VM_MODULES (the tree whose
 # *.ko go into the VM, default the source tree, e.g. build/rt for the
-# PREEMPT_RT kernel's build); KUP_VM_CPU (QEMU -cpu model, default max).
+# PREEMPT_RT kernel's build); KUP_VM_CPU (QEMU -cpu model, default max);
+# KUP_VM_CONSOLE (how the kernel's console reaches serial port 0, default
+# console=ttyS0).
 #
 # The test lines are printed as the VM writes them, not after it stopped:
 # QEMU runs in the background and its test serial port is followed.
@@ -20,6 +22,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 timeout=240
 hung=30
+script_timeout=120
 tag=suite
 demo=0
 scripts=()
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) timeout=$2; shift 2 ;;
 	--hung) hung=$2; shift 2 ;;
+	--script-timeout) script_timeout=$2; shift 2 ;;
 	--name) tag=$2; shift 2 ;;
 	--demo) demo=1; tag=demo; shift ;;
 	*) scripts+=("$1"); shift ;;
@@ -74,7 +78,8 @@ build_initramfs() {
 		i=$((i + 1))
 		cp "$s" "$root/tests/$(printf '%02d' $i)_$(basename "$s")"
 	done
-	sed "s/@HUNG@/$hung/" "$top/tests/vm/init" >"$root/init"
+	sed "s/@HUNG@/$hung/; s/@SCRIPT_TIMEOUT@/$script_timeout/" \
+		"$top/tests/vm/init" >"$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 }
@@ -98,7 +103,7 @@ boot() {
 		-display none -monitor none -nodefaults \
 		-serial "file:$console" -serial "file:$output" \
 		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on init_on_free=1" \
+		-append "${KUP_VM_CONSOLE:-console=ttyS0} panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on init_on_free=1" \
 		</dev/null >"$work/qemu.log" 2>&1 &
 	qemu=$!
 	# tail reads what is left once QEMU is gone, then exits.
