@@ -182,13 +182,13 @@ static void kup_rings_init(struct kup_sess *s)
  * in a thread. The same rule holds without RT, so that lockdep's raw-lock
  * nesting check (which flags there what RT would break) stays quiet; it
  * costs only the calls that must wake a sleeping peer, which pays for a
- * context switch anyway. preemptible() knows all of that only on a
- * preemptible kernel; elsewhere hard irq and interrupts off are what is
+ * context switch anyway. preemptible() knows all of that where the kernel
+ * counts preemption; elsewhere hard irq and interrupts off are what is
  * known.
  */
 bool kup_can_wake_now(void)
 {
-	if (IS_ENABLED(CONFIG_PREEMPTION))
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
 		return preemptible();
 	return !in_hardirq() && !irqs_disabled();
 }

@@ -92,6 +92,24 @@ static void ring_consume(struct tunnel_ring *r, unsigned int n)
 	r->used -= n;
 }
 
+/*
+ * A kernel caller's copy: interrupts on (as the caller had them), but no
+ * preemption without RT, so that the bytes of others who copy at the same
+ * time, published by the last one out, wait for a copy, never for the
+ * scheduler. On RT the copy may be preempted like any spinlock_t section.
+ */
+static void tunnel_copy_begin(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+}
+
+static void tunnel_copy_end(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+}
+
 /* The byte @n after the head, as an offset into the buffer. */
 static unsigned int ring_at(const struct tunnel_ring *r, unsigned int n)
 {
@@ -190,9 +208,13 @@ int tunnel_read(char *loc, int count)
 	n = min_t(unsigned int, count, u2k.used - u2k.claimed);
 	off = ring_at(&u2k, u2k.claimed);
 	u2k.claimed += n;
-	u2k.copiers++;
+	u2k.copiers += !!n;
 	spin_unlock_irqrestore(&u2k.lock, flags);
+	if (!n)
+		return 0;
+	tunnel_copy_begin();
 	ring_copy_out(&u2k, off, loc, n);
+	tunnel_copy_end();
 	spin_lock_irqsave(&u2k.lock, flags);
 	/* The last reader out gives back the room of all of them. */
 	if (--u2k.copiers == 0) {
@@ -232,9 +254,13 @@ int tunnel_write(char *loc, int count)
 	n = min_t(unsigned int, count, k2u.size - k2u.used - k2u.reserved);
 	off = ring_at(&k2u, k2u.used + k2u.reserved);
 	k2u.reserved += n;
-	k2u.copiers++;
+	k2u.copiers += !!n;
 	spin_unlock_irqrestore(&k2u.lock, flags);
+	if (!n)
+		return 0;
+	tunnel_copy_begin();
 	ring_copy_in(&k2u, off, loc, n);
+	tunnel_copy_end();
 	spin_lock_irqsave(&k2u.lock, flags);
 	/* The last writer out publishes the bytes of all of them. */
 	if (--k2u.copiers == 0) {
@@ -253,7 +279,8 @@ EXPORT_SYMBOL_GPL(tunnel_write);
  * tunnel_user() - bytes waiting in the kernel-to-user buffer
  *
  * tunnel_user() + tunnel_avail() is the buffer size, as long as no reader
- * or writer moved bytes between the two calls.
+ * or writer moved bytes between the two calls and no kernel writer was in
+ * the middle of its copy.
  *
  * Context: Any context.
  * Return: bytes written by tunnel_write() and not yet read by user space.

@@ -3,12 +3,14 @@
  * Test client for the calls documented as "any context": every KUPDEV_NB
  * call from a hard-irq hrtimer (HRTIMER_MODE_REL_HARD expires in hard irq
  * on PREEMPT_RT too, where a spinlock_t may not be taken). Device kup_irq,
- * 1 page, 1 channel. Each tick, while a user is attached, sends the next
- * message "irq N" (kupdev_send_flags() and kupdev_reserve()/kupdev_commit()
- * on alternate ticks), up to @count of them, and takes one message from the
- * user (kupdev_receive_len() + kupdev_unlock_channel()). A user that sleeps
- * in a receive is woken from the timer. At unload it logs
- * "kup_test_irq: sent S, received R, bad B".
+ * 1 page, 1 channel. The 300th tick calls kupdev_notify(), waking a user
+ * that waits to attach. Then it is ping-pong: a tick sends message "irq N"
+ * (kupdev_send_flags() and kupdev_reserve()/kupdev_commit() in turn), and
+ * the ticks after it look for the user's reply "user"
+ * (kupdev_receive_len() + kupdev_unlock_channel()) before the next one is
+ * sent, up to @count. The user sleeps for each message, so each must wake
+ * it from the timer: one wake-up lost, and the exchange stops. At unload it
+ * logs "kup_test_irq: sent S, received R, bad B".
  */
 #include <linux/err.h>
 #include <linux/hrtimer.h>
@@ -21,7 +23,8 @@ MODULE_PARM_DESC(count, "messages to send from the timer");
 
 static struct kupdev_softc *sc;
 static struct hrtimer timer;
-static unsigned int sent, received, bad;
+static unsigned int ticks, sent, received, bad;
+static bool awaiting_reply;
 
 static void tick_send(void)
 {
@@ -41,8 +44,10 @@ static void tick_send(void)
 	} else {
 		err = kupdev_send_flags(sc, 0, msg, len, KUPDEV_NB);
 	}
-	if (!err)
+	if (!err) {
 		sent++;
+		awaiting_reply = true;
+	}
 }
 
 static void tick_receive(void)
@@ -53,6 +58,7 @@ static void tick_receive(void)
 	if (IS_ERR(msg))
 		return;
 	received++;
+	awaiting_reply = false;
 	if (len != 4 || memcmp(msg, "user", 4))
 		bad++;
 	kupdev_unlock_channel(sc, 0);
@@ -60,8 +66,12 @@ static void tick_receive(void)
 
 static enum hrtimer_restart tick(struct hrtimer *t)
 {
-	tick_send();
-	tick_receive();
+	if (++ticks == 300)
+		kupdev_notify(sc);
+	if (awaiting_reply)
+		tick_receive();
+	else
+		tick_send();
 	hrtimer_forward_now(t, ms_to_ktime(1));
 	return HRTIMER_RESTART;
 }
@@ -74,7 +84,6 @@ static int __init kup_test_irq_init(void)
 	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	timer.function = tick;
 	hrtimer_start(&timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
-	kupdev_notify(sc);
 	return 0;
 }
 
