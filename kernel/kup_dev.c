@@ -467,7 +467,6 @@ static void kup_dev_shutdown(struct kupdev_softc *sc)
 	wake_up_all(&sc->ready_wq);
 	wake_up_all(&sc->attach_wq);
 	kup_chan_detach_all(sc);
-	kup_test_pause("unload-idle");
 	wait_for_completion(&sc->idle);
 	mutex_lock(&sc->ops_lock);
 	sc->ops = NULL;
