@@ -140,7 +140,7 @@ struct kupdev_softc {
  * KUP_TEST_HOOKS (the builds of make check and make demo); what make and
  * make install build has none. kup.ko's test_pause_at=NAME makes every
  * pass through kup_test_pause(NAME) log "kup: test pause at NAME" and sleep
- * test_pause_ms. The read-only parameter test_live_sessions counts the
+ * test_pause_ms (spinning where it may not sleep). The read-only parameter test_live_sessions counts the
  * sessions not yet freed (kup_test_live()), so that a test can tell a leak
  * exactly, where free-memory figures move by megabytes on their own.
  */

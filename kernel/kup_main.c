@@ -28,7 +28,11 @@ void kup_test_pause(const char *where)
 	if (strcmp(where, test_pause_at))
 		return;
 	pr_info("kup: test pause at %s for %u ms\n", where, test_pause_ms);
-	msleep(test_pause_ms);
+	/* Some pause points are reached in atomic context: spin there. */
+	if (kup_can_wake_now())
+		msleep(test_pause_ms);
+	else
+		mdelay(test_pause_ms);
 }
 
 static atomic_t live_sessions = ATOMIC_INIT(0);

@@ -260,6 +260,9 @@ static void kup_status_set(struct kup_sess *s, __u32 bits)
 {
 	__u32 old = READ_ONCE(*s->status), seen;
 
+	/* Test builds: the unload may set DETACHED between the read and here. */
+	if (bits & KUP_ST_BROKEN)
+		kup_test_pause("status-broken");
 	while ((seen = cmpxchg(s->status, old, old | bits)) != old)
 		old = seen;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <kup.h>
 #include <uapi/kup/kup_abi.h>
+#include "kup_maps.h"
 #include "payload.h"
 #include "tap.h"
 
@@ -52,26 +53,6 @@ static int echo_works(int chan)
 	return ok;
 }
 
-/* The writable mapping of our channel, found the way a hostile user would. */
-static unsigned char *find_rw(size_t *len)
-{
-	char line[256];
-	unsigned long a, b;
-	void *res = NULL;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "kup-channel") && strstr(line, " rw-s ") &&
-		    sscanf(line, "%lx-%lx", &a, &b) == 2) {
-			res = (void *)a;
-			*len = b - a;
-		}
-	}
-	if (f)
-		fclose(f);
-	return res;
-}
-
 static volatile int stop_traffic;
 
 static void *traffic(void *ch)
@@ -98,7 +79,7 @@ static int scribble(void)
 
 	if (!tap_ok(ch != NULL, "scribble: attach kup_echo 0"))
 		return 1;
-	rw = find_rw(&len);
+	rw = kup_find_map(" rw-s ", &len);
 	tap_ok(rw && len == 3 * 4096, "scribble: found the %zu-byte writable mapping", len);
 	if (!rw)
 		return 1;

@@ -22,6 +22,10 @@
  *   kup_life reserve-send  attach kup_wait 1: a send while a reservation is
  *                          open is refused (-EBUSY), the reserved message
  *                          arrives whole, nothing else
+ *   kup_life status-race   attach kup_echo 0, write an impossible producer
+ *                          position and wake the kernel (its thread breaks
+ *                          the channel); once /tmp/kup_unloaded exists, the
+ *                          status word must say both BROKEN and DETACHED
  * A process that blocks first creates /tmp/kup_ready.
  */
 #include <errno.h>
@@ -35,6 +39,7 @@
 #include <unistd.h>
 #include <uapi/kup/kup_abi.h>
 #include <kup.h>
+#include "kup_maps.h"
 #include "payload.h"
 #include "tap.h"
 
@@ -412,6 +417,38 @@ static int attach_gone(const char *name)
 	return tap_exit_status();
 }
 
+/* Wait up to 30 s for @path to exist. */
+static int wait_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 3000 && access(path, F_OK); i++)
+		usleep(10000);
+	return !access(path, F_OK);
+}
+
+static int status_race(void)
+{
+	void *dev, *ch = attach("kup_echo", 0, &dev);
+	size_t ro_len = 0, rw_len = 0;
+	unsigned char *ro = kup_find_map(" r--s ", &ro_len);
+	unsigned char *rw = kup_find_map(" rw-s ", &rw_len);
+	const struct kup_layout *l = (const void *)ro;
+	__u32 st;
+
+	if (!tap_ok(ch && ro && rw, "status-race: attach kup_echo 0, find its mappings"))
+		return 1;
+	/* Unaligned: the kernel's next look at the ring is a protocol error. */
+	*(volatile __u64 *)(rw + l->off_u2k_prod) = 3;
+	ioctl(kernproxy_fd(ch), KUP_IOC_WAKE);
+	tap_ok(wait_file("/tmp/kup_unloaded"), "status-race: the device was unloaded");
+	st = __atomic_load_n((__u32 *)(ro + l->off_status), __ATOMIC_ACQUIRE);
+	tap_ok((st & KUP_ST_BROKEN) && (st & KUP_ST_DETACHED),
+	       "both status bits survive a break racing the unload (status %#x)", st);
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "recv-unload"))
@@ -442,6 +479,8 @@ int main(int argc, char **argv)
 		return attach_pages(argv[2], atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "quiet"))
 		return quiet(atoi(argv[2]));
+	if (argc >= 2 && !strcmp(argv[1], "status-race"))
+		return status_race();
 	fprintf(stderr, "usage: kup_life recv-unload|send-unload|cycles N|greet CHAN|reserve-send|attach NAME\n");
 	return 2;
 }

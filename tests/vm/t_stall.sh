@@ -169,6 +169,24 @@ check $? "the failed attach made no callback, the next user two ($order)"
 rmmod kup_test_slow && rmmod kup
 check $? "kup_test_slow and kup.ko unload"
 
+# Two status bits set at once: a kernel thread that found the user's ring
+# broken is paused between reading the status word and setting BROKEN,
+# while the unload sets DETACHED. The user must see both.
+rm -f /tmp/kup_unloaded
+load kup test_pause_at=status-broken test_pause_ms=3000 &&
+	load kup_echo chans=1 pages=1 unload_first=1
+kup_life status-race &
+user=$!
+wait_for sh -c 'dmesg | grep -q "kup: test pause at status-broken"'
+check $? "kup_echo's thread is paused setting BROKEN"
+rmmod kup_echo
+check $? "kup_echo unloads meanwhile"
+touch /tmp/kup_unloaded
+wait $user
+check $? "the user sees both bits"
+rmmod kup
+check $? "kup.ko unloads"
+
 # An attach that fails for want of an fd, paused right after the point
 # where the old code had already put its session on the channel: a kernel
 # thread looking for a user must not be left asleep on a session nobody
