@@ -8,6 +8,10 @@
  *    and the reply written in place (kupdev_reserve/kupdev_commit);
  *  - a thread that waits for a user, serves it until -EPIPE, and waits for
  *    the next one;
+ *  - bursts (burst=N): up to N requests at once with kupdev_receive_batch(),
+ *    the replies reserved with KUPDEV_MORE but the last, so that the check
+ *    whether the user sleeps is made once per burst, and one unlock gives
+ *    all the requests' room back;
  *  - teardown: kthread_stop() wakes a thread blocked in any KUP call, and
  *    kupdev_unload() wakes everybody with -EPIPE. Stopping the threads
  *    first is the simple order; unload_first=1 unloads first, and a thread
@@ -32,6 +36,11 @@ MODULE_PARM_DESC(pages, "pages per direction per channel (power of two)");
 static bool poll;
 module_param(poll, bool, 0444);
 MODULE_PARM_DESC(poll, "poll the rings instead of sleeping when idle");
+
+#define ECHO_BURST_MAX	64
+static uint burst;
+module_param(burst, uint, 0444);
+MODULE_PARM_DESC(burst, "serve up to this many requests at once (0: one by one; at most 64)");
 
 static bool unload_first;
 module_param(unload_first, bool, 0444);
@@ -92,6 +101,41 @@ static int echo_one(int id, unsigned int flags)
 	return PTR_ERR_OR_ZERO(rep);
 }
 
+/* Reply to each of @n requests in place; the last reply ends the burst. */
+static int echo_replies(int id, const struct kupdev_msg *req, int n,
+			unsigned int flags)
+{
+	void *rep;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int more = i + 1 < n ? KUPDEV_MORE : 0;
+
+		do {
+			rep = kupdev_reserve(sc, id, req[i].len, flags | more);
+		} while (IS_ERR(rep) && echo_retry(PTR_ERR(rep)));
+		if (IS_ERR(rep))
+			return PTR_ERR(rep);
+		memcpy(rep, req[i].data, req[i].len);
+		kupdev_commit(sc, id);
+	}
+	return 0;
+}
+
+static int echo_burst(int id, unsigned int flags, struct kupdev_msg *req)
+{
+	int n, err;
+
+	do {
+		n = kupdev_receive_batch(sc, id, req, burst, flags);
+	} while (n < 0 && echo_retry(n));
+	if (n < 0)
+		return n;
+	err = echo_replies(id, req, n, flags);
+	kupdev_unlock_channel(sc, id);
+	return err;
+}
+
 /* Park until kthread_stop(): the device is gone, nothing is left to do. */
 static void echo_idle(void)
 {
@@ -107,16 +151,20 @@ static int echo_thread(void *arg)
 {
 	int id = (long)arg, err;
 	unsigned int flags = poll ? KUPDEV_NB : 0;
+	struct kupdev_msg *req = NULL;
 
+	if (burst)
+		req = kcalloc(burst, sizeof(*req), GFP_KERNEL);
 	while (!kthread_should_stop()) {
 		err = kupdev_wait_attached(sc, id);
 		if (err == -EPIPE)
 			break;
 		if (err)
 			continue;
-		while (!echo_one(id, flags))
+		while (!(req ? echo_burst(id, flags, req) : echo_one(id, flags)))
 			;
 	}
+	kfree(req);
 	echo_idle();
 	return 0;
 }
@@ -134,6 +182,8 @@ static int __init kup_echo_init(void)
 {
 	long i;
 
+	if (burst > ECHO_BURST_MAX)
+		return -EINVAL;
 	threads = kcalloc(chans, sizeof(*threads), GFP_KERNEL);
 	if (!threads)
 		return -ENOMEM;
@@ -155,8 +205,8 @@ static int __init kup_echo_init(void)
 		}
 	}
 	kupdev_notify(sc);
-	pr_info("kup_echo: %u channels of %u pages, %s mode\n", chans, pages,
-		poll ? "polling" : "blocking");
+	pr_info("kup_echo: %u channels of %u pages, %s mode%s\n", chans, pages,
+		poll ? "polling" : "blocking", burst ? ", bursts" : "");
 	return 0;
 }
 

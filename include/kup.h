@@ -28,6 +28,14 @@ extern __thread int kernproxy_errno;
 
 /* flags: fail with EAGAIN instead of waiting. */
 #define KP_NB			0x1
+/*
+ * flags of a send or reserve: more messages follow at once. The check
+ * whether the kernel sleeps and must be woken (a full memory barrier) is
+ * left to the end of the burst: the next send or commit without KP_MORE,
+ * kernproxy_flush(), or any call on the channel that finds its ring empty
+ * or full.
+ */
+#define KP_MORE			0x2
 
 void *kernproxy_open(char const *name);
 void *kernproxy_channel(void *handle, size_t chan_id, size_t size);
@@ -85,6 +93,13 @@ void *kernproxy_reserve(void *chan, size_t len, int flags);
 int kernproxy_commit(void *chan);
 
 int kernproxy_stats(void *chan, struct kernproxy_stats *st);
+
+/* Bursts: send up to n messages with one wake-up check at the end (none
+ * with KP_MORE). Returns how many were sent, or -1 if none was. */
+int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs, int n,
+			 int flags);
+/* End a KP_MORE burst: wake the kernel if it sleeps. */
+int kernproxy_flush(void *chan);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,13 @@ struct kup_sess {
 	u64 u2k_end;			/* u2k producer position at the detach:
 					 * the kernel reads no further */
 	bool broken;			/* protocol violation seen */
+	/*
+	 * Records were committed with KUPDEV_MORE and nobody has checked
+	 * yet whether the user sleeps (kup_tx_flush()). Set by the producer,
+	 * taken with xchg() by whichever kernel caller of the channel gets
+	 * there first.
+	 */
+	int k2u_unflushed;
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };
@@ -97,6 +104,7 @@ struct kup_chan {
 	struct kup_sess *rx_sess;	/* holds a received message */
 	struct kup_sess *tx_sess;	/* holds a reserved record */
 	size_t rx_len;			/* length of the held message */
+	bool tx_more;			/* the reservation has KUPDEV_MORE */
 	struct kup_chan_stats stats;
 };
 

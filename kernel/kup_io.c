@@ -46,6 +46,27 @@ static int kup_sess_error(const struct kup_sess *s)
 	__err ? -EINTR : kup_should_stop() ? -EINTR : 0;		\
 })
 
+/* The flags a data call knows; anything else is -EINVAL. */
+#define KUPDEV_DATA_FLAGS	(KUPDEV_NB | KUPDEV_MORE)
+
+/*
+ * The wake-up check for records committed with KUPDEV_MORE, done once for
+ * the whole burst; counted in *@wakeups, the caller's own counter. The
+ * xchg() is fully ordered: after the commits it covers (kup_tx_commit()
+ * set the mark with a release after them) and before the read of the
+ * user's flag, so it is the barrier kup_prod_must_wake() pairs with
+ * kup_cons_prepare_sleep().
+ */
+static void kup_tx_flush(struct kup_sess *s, u64 *wakeups)
+{
+	if (!READ_ONCE(s->k2u_unflushed) || !xchg(&s->k2u_unflushed, 0))
+		return;
+	if (kup_read_once(*s->k2u.cons_flags) & KUP_NEED_WAKEUP) {
+		kup_stat_add(*wakeups, 1);
+		kup_sess_wake_user(s);
+	}
+}
+
 /* Wait for a record from user space; 0 with *msg and *len set, or -errno. */
 static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 		       unsigned int flags)
@@ -73,6 +94,8 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 			return -EPIPE;
 		if (err != -EAGAIN)
 			return err;
+		/* Waiting for the user: it must have heard of our burst. */
+		kup_tx_flush(s, &s->ch->stats.rx_wakeups);
 		if (flags & KUPDEV_NB)
 			return -EAGAIN;
 		if (kup_spin_again(&spins, spin_iters))
@@ -104,6 +127,8 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 			kup_sess_break(s);
 		if (err != -EAGAIN)
 			return err;
+		/* The ring is full: the user must hear of what is in it. */
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
 		if (flags & KUPDEV_NB)
 			return -EAGAIN;
 		if (kup_spin_again(&spins, spin_iters))
@@ -120,13 +145,22 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 	}
 }
 
-static void kup_tx_commit(struct kup_sess *s)
+/* Publish the reserved record; unless @more, wake the user if it sleeps. */
+static void kup_tx_commit(struct kup_sess *s, bool more)
 {
 	struct kup_chan_stats *st = &s->ch->stats;
 
 	kup_stat_add(st->k2u_msgs, 1);
 	kup_stat_add(st->k2u_bytes, s->k2u_p.pending_len);
 	kup_prod_commit(&s->k2u, &s->k2u_p);
+	if (more) {
+		/* Pairs with the xchg() in kup_tx_flush(): after the commit. */
+		smp_store_release(&s->k2u_unflushed, 1);
+		return;
+	}
+	/* The check below covers every record committed before. */
+	if (READ_ONCE(s->k2u_unflushed))
+		WRITE_ONCE(s->k2u_unflushed, 0);
 	if (kup_prod_must_wake(&s->k2u)) {
 		kup_stat_add(st->tx_wakeups, 1);
 		kup_sess_wake_user(s);
@@ -142,13 +176,15 @@ static void kup_rx_release(struct kup_sess *s)
 	}
 }
 
-/* kupdev_send_flags() inside kup_dev_enter(). */
-static int kup_send(struct kupdev_softc *sc, int chan_id, const void *data,
-		    size_t len, unsigned int flags)
+/* kupdev_send_batch() inside kup_dev_enter(). */
+static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
+			  const struct kupdev_msg *msgs, unsigned int n,
+			  unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
+	unsigned int i = 0;
 	void *buf;
-	int err;
+	int err = 0;
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
@@ -161,15 +197,53 @@ static int kup_send(struct kupdev_softc *sc, int chan_id, const void *data,
 		err = -EBUSY;
 		goto put;
 	}
-	err = kup_tx_wait(s, len, &buf, flags);
-	if (!err) {
-		memcpy(buf, data, len);
-		kup_tx_commit(s);
+	for (; i < n; i++) {
+		err = kup_tx_wait(s, msgs[i].len, &buf, flags);
+		if (err)
+			break;
+		memcpy(buf, msgs[i].data, msgs[i].len);
+		kup_tx_commit(s, (flags & KUPDEV_MORE) || i + 1 < n);
 	}
 put:
 	kup_sess_put(s);
+	return i ? i : err;
+}
+
+/**
+ * kupdev_send_batch() - copy up to @n messages to the user side at once
+ * @sc: device
+ * @chan_id: channel
+ * @msgs: the messages, in order
+ * @n: how many
+ * @flags: 0 to wait for room for each, KUPDEV_NB to stop at the first
+ *	that does not fit; KUPDEV_MORE: the burst goes on after this call
+ *
+ * As kupdev_send_flags() for each message, with one check whether the user
+ * sleeps, after the last one (none with KUPDEV_MORE). The user may see
+ * each message as soon as it is copied.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the number of messages sent, from the first on (fewer than @n
+ * when an error or, with KUPDEV_NB, a full ring stopped the batch: the
+ * next call reports it); 0 if @n is 0; or, if none was sent, -errno as
+ * kupdev_send_flags().
+ */
+int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
+		      const struct kupdev_msg *msgs, unsigned int n,
+		      unsigned int flags)
+{
+	int err = kup_call_enter(sc, flags);
+
+	if (err)
+		return err;
+	if (flags & ~KUPDEV_DATA_FLAGS || (n && !msgs))
+		err = -EINVAL;
+	else if (n)
+		err = kup_send_batch(sc, chan_id, msgs, n, flags);
+	kup_dev_leave(sc);
 	return err;
 }
+EXPORT_SYMBOL_GPL(kupdev_send_batch);
 
 /**
  * kupdev_send_flags() - copy one message to the user side of a channel
@@ -177,7 +251,9 @@ put:
  * @chan_id: channel
  * @data: payload (may be NULL when @len is 0)
  * @len: payload bytes, 0 .. kupdev_max_msg()
- * @flags: 0 to wait for room, KUPDEV_NB to fail with -EAGAIN instead
+ * @flags: 0 to wait for room, KUPDEV_NB to fail with -EAGAIN instead;
+ *	KUPDEV_MORE: more messages follow, check whether the user sleeps
+ *	at the end of the burst
  *
  * Context: process context; with KUPDEV_NB any context.
  * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
@@ -186,18 +262,15 @@ put:
  * and the next call works with the new user); -EPROTO
  * (channel broken by its user); -EINTR (signal or kthread_stop());
  * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
- * -EINVAL (bad channel).
+ * -EINVAL (bad channel or flags).
  */
 int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 		      size_t len, unsigned int flags)
 {
-	int err = kup_call_enter(sc, flags);
+	struct kupdev_msg m = { .data = (void *)data, .len = len };
+	int n = kupdev_send_batch(sc, chan_id, &m, 1, flags);
 
-	if (err)
-		return err;
-	err = kup_send(sc, chan_id, data, len, flags);
-	kup_dev_leave(sc);
-	return err;
+	return n < 0 ? n : 0;
 }
 EXPORT_SYMBOL_GPL(kupdev_send_flags);
 
@@ -260,8 +333,10 @@ static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 	if (err)
 		goto put;
 	err = kup_tx_wait(s, len, &buf, flags);
-	if (!err)
+	if (!err) {
+		s->ch->tx_more = flags & KUPDEV_MORE;
 		return buf;	/* the reference stays with the reservation */
+	}
 	kup_unhold(&s->ch->tx_sess);
 put:
 	kup_sess_put(s);
@@ -273,7 +348,7 @@ put:
  * @sc: device
  * @chan_id: channel
  * @len: payload bytes the caller will write
- * @flags: 0 or KUPDEV_NB
+ * @flags: 0 or KUPDEV_NB; KUPDEV_MORE applies to the commit
  *
  * The caller writes @len bytes at the returned address (in the shared
  * pages) and calls kupdev_commit(). One reservation per channel at a time.
@@ -290,7 +365,8 @@ void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 
 	if (err)
 		return ERR_PTR(err);
-	ret = kup_reserve(sc, chan_id, len, flags);
+	ret = flags & ~KUPDEV_DATA_FLAGS ? ERR_PTR(-EINVAL) :
+	      kup_reserve(sc, chan_id, len, flags);
 	kup_dev_leave(sc);
 	return ret;
 }
@@ -311,53 +387,95 @@ EXPORT_SYMBOL_GPL(kupdev_reserve);
 int kupdev_commit(struct kupdev_softc *sc, int chan_id)
 {
 	struct kup_sess *s;
+	bool more;
 	int err = 0;
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return -EINVAL;
+	/* Read before the slot is free for the next reservation. */
+	more = READ_ONCE(sc->chans[chan_id].tx_more);
 	s = kup_unhold(&sc->chans[chan_id].tx_sess);
 	if (!s)
 		return -EINVAL;
 	if (kup_sess_stopped(s))
 		err = kup_sess_error(s);
 	else
-		kup_tx_commit(s);
+		kup_tx_commit(s, more);
 	kup_sess_put(s);
 	return err;
 }
 EXPORT_SYMBOL_GPL(kupdev_commit);
 
-/* kupdev_receive_len() inside kup_dev_enter(). */
-static void *kup_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
+/* kupdev_receive_batch() inside kup_dev_enter(). */
+static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
+			     struct kupdev_msg *msgs, unsigned int max,
 			     unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
+	unsigned int n = 0;
 	void *msg;
 	u64 l;
 	int err;
 
 	if (IS_ERR(s))
-		return s;
+		return PTR_ERR(s);
 	err = kup_hold(&s->ch->rx_sess, s);
 	if (err)
 		goto put;
-	err = kup_rx_wait(s, &msg, &l, flags);
-	if (!err) {
+	/* Wait for the first as @flags say; take the others that are there. */
+	while (n < max && !(err = kup_rx_wait(s, &msg, &l, n ? KUPDEV_NB : flags))) {
 		kup_cons_advance(&s->u2k_c, l);
-		s->ch->rx_len = l;
 		kup_stat_add(s->ch->stats.u2k_msgs, 1);
 		kup_stat_add(s->ch->stats.u2k_bytes, l);
-		if (len)
-			*len = l;
-		return msg;	/* the reference stays with the held message */
+		msgs[n].data = msg;
+		msgs[n++].len = l;
+	}
+	if (n) {
+		s->ch->rx_len = l;
+		return n;	/* the reference stays with the held messages */
 	}
 	kup_unhold(&s->ch->rx_sess);
 	if (err == -EPIPE || err == -EPROTO)
 		kup_drain_done(s);
 put:
 	kup_sess_put(s);
-	return ERR_PTR(err);
+	return err;
 }
+
+/**
+ * kupdev_receive_batch() - up to @max messages from user space, zero copy
+ * @sc: device
+ * @chan_id: channel
+ * @msgs: filled with the messages, in order
+ * @max: room in @msgs
+ * @flags: 0 to wait for the first, KUPDEV_NB to fail with -EAGAIN when
+ *	there is none; the others are those already there
+ *
+ * As kupdev_receive_len() for each: all of them stay valid, in the shared
+ * pages, until kupdev_unlock_channel(), which gives their room back with
+ * one release and one check whether the user waits for room.
+ * kupdev_msg_len() gives the last one's length.
+ *
+ * Context: process context; with KUPDEV_NB any context.
+ * Return: the number of messages (1 to @max), or -errno as
+ * kupdev_receive_len(); -EINVAL also for @max 0.
+ */
+int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
+			 struct kupdev_msg *msgs, unsigned int max,
+			 unsigned int flags)
+{
+	int err = kup_call_enter(sc, flags);
+
+	if (err)
+		return err;
+	if (flags & ~KUPDEV_DATA_FLAGS || !max || !msgs)
+		err = -EINVAL;
+	else
+		err = kup_receive_batch(sc, chan_id, msgs, max, flags);
+	kup_dev_leave(sc);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_receive_batch);
 
 /**
  * kupdev_receive_len() - the next message from user space, zero copy
@@ -380,14 +498,14 @@ put:
 void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 			 unsigned int flags)
 {
-	int err = kup_call_enter(sc, flags);
-	void *ret;
+	struct kupdev_msg m;
+	int n = kupdev_receive_batch(sc, chan_id, &m, 1, flags);
 
-	if (err)
-		return ERR_PTR(err);
-	ret = kup_receive_len(sc, chan_id, len, flags);
-	kup_dev_leave(sc);
-	return ret;
+	if (n < 0)
+		return ERR_PTR(n);
+	if (len)
+		*len = m.len;
+	return m.data;
 }
 EXPORT_SYMBOL_GPL(kupdev_receive_len);
 
@@ -465,7 +583,7 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 	err = kup_hold(&s->ch->rx_sess, s);
 	if (err)
 		goto put;
-	err = kup_rx_wait(s, &msg, &l, flags);
+	err = flags & ~KUPDEV_DATA_FLAGS ? -EINVAL : kup_rx_wait(s, &msg, &l, flags);
 	if (!err && l > size)
 		err = -EMSGSIZE;
 	if (!err) {
@@ -509,6 +627,36 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kupdev_receive_copy);
+
+/**
+ * kupdev_flush() - end a burst sent with KUPDEV_MORE
+ * @sc: device
+ * @chan_id: channel
+ *
+ * Wakes the user if it sleeps waiting for the messages sent since the
+ * last check. Cheap when there is nothing to check.
+ *
+ * Context: any context.
+ * Return: 0; -EPIPE, -EPROTO, -EINVAL as kupdev_send_flags().
+ */
+int kupdev_flush(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s;
+	int err = kup_dev_enter(sc);
+
+	if (err)
+		return err;
+	s = kup_sess_get(sc, chan_id, false);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
+	} else {
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
+		kup_sess_put(s);
+	}
+	kup_dev_leave(sc);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kupdev_flush);
 
 /**
  * kupdev_max_msg() - the largest payload one message can have

@@ -232,6 +232,32 @@ static void kup_wake_kernel(struct kup_chan_handle *c)
 	ioctl(c->fd, KUP_IOC_WAKE);
 }
 
+/*
+ * The wake-up check for records committed with KP_MORE, once for the
+ * burst: kup_prod_must_wake()'s barrier comes after every one of them.
+ */
+static void kup_tx_flush(struct kup_chan_handle *c)
+{
+	if (!c->unflushed)
+		return;
+	c->unflushed = false;
+	if (kup_prod_must_wake(&c->tx))
+		kup_wake_kernel(c);
+}
+
+/**
+ * kernproxy_flush() - end a burst sent with KP_MORE
+ * @chan: channel
+ *
+ * Wakes the kernel side if it sleeps waiting for what was sent since the
+ * last check. Return: 0.
+ */
+KUP_API int kernproxy_flush(void *chan)
+{
+	kup_tx_flush(chan);
+	return 0;
+}
+
 /* Wait for a record; 0 with *msg and *len set, or an errno value. */
 static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 		       int flags)
@@ -260,6 +286,8 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 			return 0;
 		if (err)
 			return err;
+		/* Waiting for the kernel: it must have heard of our burst. */
+		kup_tx_flush(c);
 		if (flags & KP_NB)
 			return EAGAIN;
 		if (kup_spin_again(&spins, c->spin))
@@ -355,6 +383,8 @@ static int kup_tx_wait(struct kup_chan_handle *c, size_t len, void **buf,
 			return 0;
 		if (err != -EAGAIN)
 			return -err;
+		/* The ring is full: the kernel must hear of what is in it. */
+		kup_tx_flush(c);
 		if (flags & KP_NB)
 			return EAGAIN;
 		if (kup_spin_again(&spins, c->spin))
@@ -385,6 +415,7 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 		return NULL;
 	}
 	c->reserved = true;
+	c->tx_more = flags & KP_MORE;
 	return buf;
 }
 
@@ -396,6 +427,12 @@ KUP_API int kernproxy_commit(void *chan)
 		return kup_chan_fail(c, EINVAL);
 	c->reserved = false;
 	kup_prod_commit(&c->tx, &c->txp);
+	if (c->tx_more) {
+		c->unflushed = true;
+		return 0;
+	}
+	/* This check covers the earlier KP_MORE records too. */
+	c->unflushed = false;
 	if (kup_prod_must_wake(&c->tx))
 		kup_wake_kernel(c);
 	return 0;
@@ -409,6 +446,39 @@ KUP_API int kernproxy_send(void *chan, void *data, size_t len, int flags)
 		return -1;
 	memcpy(buf, data, len);
 	return kernproxy_commit(chan);
+}
+
+/**
+ * kernproxy_send_batch() - send up to @n messages, one wake-up check
+ * @chan: channel
+ * @msgs: the messages, in order
+ * @n: how many
+ * @flags: KP_NB: stop at the first that does not fit; KP_MORE: the burst
+ *	goes on after this call
+ *
+ * Return: how many were sent, from the first on (fewer than @n when an
+ * error or, with KP_NB, a full ring stopped the batch; the next call
+ * reports it), 0 for @n 0, or -1 with the error if none was sent.
+ */
+KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
+				 int n, int flags)
+{
+	struct kup_chan_handle *c = chan;
+	int i;
+
+	if (n < 0 || (n && !msgs))
+		return kup_chan_fail(c, EINVAL);
+	for (i = 0; i < n; i++) {
+		void *buf = kernproxy_reserve(c, msgs[i].len, flags | KP_MORE);
+
+		if (kup_unlikely(!buf))
+			break;
+		memcpy(buf, msgs[i].data, msgs[i].len);
+		kernproxy_commit(c);
+	}
+	if (i && !(flags & KP_MORE))
+		kup_tx_flush(c);
+	return i ? i : n ? -1 : 0;
 }
 
 KUP_API int kernproxy_stats(void *chan, struct kernproxy_stats *st)

@@ -31,6 +31,8 @@ struct kup_chan_handle {
 	int fd;				/* channel fd */
 	size_t last_len;		/* length of the last message received */
 	bool reserved;			/* a reserve awaits its commit */
+	bool tx_more;			/* ... and had KP_MORE */
+	bool unflushed;			/* KP_MORE commits not yet checked */
 	int error;
 	/* Cold. */
 	struct kup_handle *dev;

@@ -22,3 +22,5 @@ extract() {
 extract "kernel example" readme_kmod.c
 extract "user example" readme_user.c
 extract "tunnel example" readme_tunnel.c
+extract "burst example" readme_burst.c
+extract "burst user example" readme_burst_user.c

@@ -18,6 +18,24 @@
 
 /* kupdev_*_flags(): fail with -EAGAIN instead of sleeping. */
 #define KUPDEV_NB		0x1u
+/*
+ * Sending: more messages follow at once. The check whether the user sleeps
+ * and must be woken (a full memory barrier) is left to the end of the
+ * burst: the next send or commit without this flag, kupdev_flush(), or
+ * any KUP call of this channel that finds the ring empty or full.
+ */
+#define KUPDEV_MORE		0x2u
+
+/**
+ * struct kupdev_msg - one message of kupdev_send_batch() or
+ * kupdev_receive_batch()
+ * @data: payload (in the shared pages after a receive)
+ * @len: payload bytes
+ */
+struct kupdev_msg {
+	void *data;
+	size_t len;
+};
 
 struct kupdev_softc;
 
@@ -79,5 +97,14 @@ size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id);
 ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 			    size_t size, unsigned int flags);
 size_t kupdev_max_msg(struct kupdev_softc *sc);
+
+/* Bursts: many messages, one wake-up check. */
+int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
+		      const struct kupdev_msg *msgs, unsigned int n,
+		      unsigned int flags);
+int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
+			 struct kupdev_msg *msgs, unsigned int max,
+			 unsigned int flags);
+int kupdev_flush(struct kupdev_softc *sc, int chan_id);
 
 #endif /* _KUP_KUPDEV_H */

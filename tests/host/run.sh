@@ -97,6 +97,10 @@ done
 run wake_test 60 $bin/wake_test
 run wake_test 60 $bin/wake_test -f -n 1000000
 run wake_test.tsan 60 "${norand[@]}" $bin/wake_test.tsan -n 1000000
+run wake_test 60 $bin/wake_test -b 64 -n 1000000
+run wake_test.tsan 60 "${norand[@]}" $bin/wake_test.tsan -b 16 -n 1000000
+expect_fail "wake_test catches a burst sender that sleeps on a full ring unchecked" \
+	'lost wake-up' 30 $bin/wake_test -b 64 -F -w 200
 expect_fail "wake_test's watchdog reports a lost wake-up instead of hanging" \
 	'lost wake-up' 30 $bin/wake_test -D -w 200
 # Without the barrier a lost wake-up is possible, not certain: comments only.

@@ -26,7 +26,15 @@
  * default 3,000,000 messages make about a million sleeps, each ended by a
  * wake-up from the peer.
  *
- * Usage: wake_test [-n messages] [-w watchdog ms] [-f] [-B] [-D]
+ * Bursts (-b N): the producer commits bursts of 1 to N records and asks
+ * kup_prod_must_wake() once per burst, after its last record, as a
+ * KP_MORE/KUPDEV_MORE sender does; and, as they do, also when it finds the
+ * ring full, before it sleeps. The one check covers the whole burst.
+ *
+ * Usage: wake_test [-n messages] [-w watchdog ms] [-b N [-F]] [-f] [-B] [-D]
+ *   -b  bursts of up to N records, one wake-up check each
+ *   -F  with -b: no check before sleeping on a full ring (a broken burst
+ *       sender: both sides then sleep, and the watchdog must report it)
  *   -f  producer in a child process, ring and futex words shared (fork)
  *   -B  sleep without the full barrier of prepare_sleep (a broken sleeper):
  *       lost wake-ups are then possible but not certain, so they are only
@@ -95,6 +103,8 @@ struct wt_ctx {
 	int futex_private;	/* FUTEX_PRIVATE_FLAG unless processes */
 	bool no_barrier;
 	bool drop_wakes;
+	unsigned int burst;	/* -b: most records per wake-up check */
+	bool no_full_flush;	/* -F */
 };
 
 static long futex(uint32_t *uaddr, int op, uint32_t val,
@@ -211,11 +221,31 @@ static size_t wt_len(uint64_t key)
 	return pl_len(key, WT_MAX_LEN);
 }
 
+/* The producer's wake-up check, for every record committed before it. */
+static void prod_check_wake(struct wt_ctx *x, struct wt_stats *st)
+{
+	if (kup_prod_must_wake(&x->rt.r) && !x->drop_wakes) {
+		st->wakes++;
+		wake_word(x, &x->sh->data_seq, 1);
+	}
+}
+
+/* With -b: does record @seq end a burst? Bursts of 1 to x->burst records. */
+static bool burst_ends(struct wt_ctx *x, uint64_t seq, uint64_t *left)
+{
+	if (!x->burst)
+		return true;
+	if (!*left)
+		*left = 1 + pl_mix(seq ^ WT_SEED) % x->burst;
+	return !--*left;
+}
+
 static void producer(struct wt_ctx *x)
 {
 	const struct kup_ring *r = &x->rt.r;
 	struct wt_stats *st = &x->sh->prod;
-	uint64_t seq;
+	uint64_t seq, left = 0;
+	bool unchecked = false;
 	int i;
 
 	for (seq = 0; seq < x->count && !stopped(x); seq++) {
@@ -231,6 +261,11 @@ static void producer(struct wt_ctx *x)
 			err = kup_prod_reserve(r, &x->p, len, &buf);
 			if (err != -EAGAIN)
 				break;
+			/* Full: the consumer must hear of the burst so far. */
+			if (unchecked && !x->no_full_flush) {
+				unchecked = false;
+				prod_check_wake(x, st);
+			}
 			/* Read the counter before the flag goes up. */
 			snap = __atomic_load_n(&x->sh->room_seq, __ATOMIC_ACQUIRE);
 			room = x->no_barrier ?
@@ -249,10 +284,9 @@ static void producer(struct wt_ctx *x)
 		pl_fill(buf, len, key);
 		kup_prod_commit(r, &x->p);
 		st->msgs++;
-		if (kup_prod_must_wake(r) && !x->drop_wakes) {
-			st->wakes++;
-			wake_word(x, &x->sh->data_seq, 1);
-		}
+		unchecked = !burst_ends(x, seq, &left) && seq + 1 < x->count;
+		if (!unchecked)
+			prod_check_wake(x, st);
 	}
 }
 
@@ -354,7 +388,7 @@ static double now(void)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-n messages] [-w watchdog_ms] [-f] [-B] [-D]\n",
+	fprintf(stderr, "usage: %s [-n messages] [-w watchdog_ms] [-b N [-F]] [-f] [-B] [-D]\n",
 		prog);
 	exit(2);
 }
@@ -371,8 +405,14 @@ int main(int argc, char **argv)
 
 	x->count = WT_DEFAULT_COUNT;
 	x->watchdog_ms = 2000;
-	while ((opt = getopt(argc, argv, "n:w:fBD")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:b:FfBD")) != -1) {
 		switch (opt) {
+		case 'b':
+			x->burst = atoi(optarg);
+			break;
+		case 'F':
+			x->no_full_flush = true;
+			break;
 		case 'n':
 			x->count = strtoull(optarg, NULL, 0);
 			break;
@@ -395,7 +435,8 @@ int main(int argc, char **argv)
 	if (optind != argc || !x->count || x->watchdog_ms <= 0)
 		usage(argv[0]);
 	x->futex_private = use_fork ? 0 : FUTEX_PRIVATE_FLAG;
-	mode = use_fork ? "processes" : "threads";
+	mode = use_fork ? (x->burst ? "processes, bursts" : "processes") :
+	       x->burst ? "threads, bursts" : "threads";
 
 	/* One page, the smallest ring there is: it is full or empty often. */
 	err = rt_ring_init(&x->rt, rt_page_size(),

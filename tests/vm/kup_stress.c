@@ -5,7 +5,12 @@
  * allowed, each checked whole, in order, exactly once. The sender keeps the
  * rings full, so backpressure is exercised both ways.
  *
- * usage: kup_stress threads|procs CHANNELS MESSAGES_PER_CHANNEL PAGES [SEED]
+ * With BURST (1 to 16), the user sends bursts of 1 to BURST messages
+ * (kernproxy_send_batch(), or reserves with KP_MORE) and receives with
+ * kernproxy_receive_batch(); run it against kup_echo burst=N, which does
+ * the same on its side.
+ *
+ * usage: kup_stress threads|procs CHANNELS MESSAGES_PER_CHANNEL PAGES [SEED [BURST]]
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,27 +23,28 @@
 #include "payload.h"
 #include "tap.h"
 
+#define BURST_MAX	16
+
 struct job {
 	unsigned int chan;
 	uint64_t count;
 	size_t pages;
 	uint64_t seed;
+	unsigned int burst;	/* 0, or the longest burst (<= BURST_MAX) */
+	unsigned char *bufs;	/* bursts: BURST_MAX messages to send */
 	uint64_t bytes;
 	int bad_msgs;
 	int err;
 	char what[160];
 };
 
-
-/* Receive and check the next echo; 0, or -1 with job->what set. */
-static int check_one(struct job *j, void *ch, uint64_t seq, int flags)
+/* Check message @seq; a bad one is counted and the first one described. */
+static void check_msg(struct job *j, void *ch, uint64_t seq, const void *m,
+		      size_t len)
 {
 	uint64_t key = pl_key(j->seed, j->chan, seq);
-	size_t len, want = pl_len(key, kernproxy_max_msg(ch));
-	void *m = kernproxy_receive_len(ch, &len, flags);
+	size_t want = pl_len(key, kernproxy_max_msg(ch));
 
-	if (!m)
-		return kernproxy_errno == EAGAIN && (flags & KP_NB) ? 1 : -1;
 	if (len != want || pl_check(m, len, key)) {
 		if (!j->bad_msgs++)
 			snprintf(j->what, sizeof(j->what),
@@ -47,20 +53,67 @@ static int check_one(struct job *j, void *ch, uint64_t seq, int flags)
 				 len == want ? ", bytes differ" : "");
 	}
 	j->bytes += len;
-	return 0;
 }
 
-/* Zero-copy send of message @seq; 0 or -1 with kernproxy_errno. */
-static int send_one(struct job *j, void *ch, uint64_t seq)
+/*
+ * Receive and check the next echoes, from @seq on: one, or with bursts as
+ * many as kernproxy_receive_batch() gives. Return: how many (0 when
+ * KP_NB found none), or -1 on an error.
+ */
+static int check_next(struct job *j, void *ch, uint64_t seq, int flags)
 {
-	uint64_t key = pl_key(j->seed, j->chan, seq);
-	size_t len = pl_len(key, kernproxy_max_msg(ch));
-	void *buf = kernproxy_reserve(ch, len, KP_NB);
+	struct kernproxy_msg m[BURST_MAX];
+	int n, i;
 
-	if (!buf)
-		return -1;
-	pl_fill(buf, len, key);
-	return kernproxy_commit(ch);
+	if (j->burst) {
+		n = kernproxy_receive_batch(ch, m, BURST_MAX, flags);
+	} else {
+		m[0].data = kernproxy_receive_len(ch, &m[0].len, flags);
+		n = m[0].data ? 1 : -1;
+	}
+	if (n < 0)
+		return kernproxy_errno == EAGAIN && (flags & KP_NB) ? 0 : -1;
+	for (i = 0; i < n; i++)
+		check_msg(j, ch, seq + i, m[i].data, m[i].len);
+	return n;
+}
+
+/*
+ * Send from message @seq on: one, or a burst of 1 to j->burst, either
+ * with kernproxy_send_batch() or reserved one by one with KP_MORE on all
+ * but the last. Never waits. Return: how many went (0: kernproxy_errno).
+ */
+static int send_next(struct job *j, void *ch, uint64_t seq)
+{
+	uint64_t mix = pl_mix(j->seed ^ (seq << 8) ^ j->chan);
+	unsigned int n = j->burst ? 1 + mix % j->burst : 1, i;
+	struct kernproxy_msg m[BURST_MAX];
+	size_t max = kernproxy_max_msg(ch);
+	int r;
+
+	if (n > j->count - seq)
+		n = j->count - seq;
+	for (i = 0; i < n; i++) {
+		uint64_t key = pl_key(j->seed, j->chan, seq + i);
+		size_t len = pl_len(key, max);
+		void *buf;
+
+		if (j->burst && (mix & 0x100)) {
+			m[i].data = j->bufs + i * max;
+			m[i].len = len;
+			pl_fill(m[i].data, len, key);
+			continue;
+		}
+		buf = kernproxy_reserve(ch, len, KP_NB | (i + 1 < n ? KP_MORE : 0));
+		if (!buf)
+			return i;
+		pl_fill(buf, len, key);
+		kernproxy_commit(ch);
+	}
+	if (!j->burst || !(mix & 0x100))
+		return n;
+	r = kernproxy_send_batch(ch, m, n, KP_NB);
+	return r < 0 ? 0 : r;
 }
 
 static void run_job(struct job *j)
@@ -70,26 +123,29 @@ static void run_job(struct job *j)
 	uint64_t sent = 0, got = 0;
 	int r;
 
-	if (!ch) {
-		j->err = kernproxy_errno;
+	if (ch && j->burst)
+		j->bufs = malloc(BURST_MAX * kernproxy_max_msg(ch));
+	if (!ch || (j->burst && !j->bufs)) {
+		j->err = ch ? ENOMEM : kernproxy_errno;
 		snprintf(j->what, sizeof(j->what), "attach chan %u: %s", j->chan,
 			 strerror(j->err));
 		kernproxy_close(dev);
 		return;
 	}
 	while (got < j->count) {
-		if (sent < j->count && send_one(j, ch, sent) == 0) {
-			sent++;
-			continue;
+		if (sent < j->count) {
+			r = send_next(j, ch, sent);
+			sent += r;
+			if (r)
+				continue;
+			if (kernproxy_errno != EAGAIN)
+				break;
 		}
-		if (sent < j->count && kernproxy_errno != EAGAIN)
-			break;
 		/* Ring full or all sent: wait for an echo only if one is due. */
-		r = check_one(j, ch, got, sent > got ? 0 : KP_NB);
+		r = check_next(j, ch, got, sent > got ? 0 : KP_NB);
 		if (r < 0)
 			break;
-		if (r == 0)
-			got++;
+		got += r;
 	}
 	if (got < j->count && !j->err) {
 		j->err = kernproxy_errno;
@@ -97,6 +153,7 @@ static void run_job(struct job *j)
 			 j->chan, (unsigned long long)got,
 			 (unsigned long long)j->count, strerror(j->err));
 	}
+	free(j->bufs);
 	kernproxy_close(dev);
 }
 
@@ -125,6 +182,9 @@ int main(int argc, char **argv)
 		jobs[i].count = strtoull(argv[3], NULL, 0);
 		jobs[i].pages = atoi(argv[4]);
 		jobs[i].seed = argc > 5 ? strtoull(argv[5], NULL, 0) : 1;
+		jobs[i].burst = argc > 6 ? atoi(argv[6]) : 0;
+		if (jobs[i].burst > BURST_MAX)
+			return 2;
 	}
 	for (i = 0; i < nch; i++) {
 		if (!procs) {
@@ -152,7 +212,8 @@ int main(int argc, char **argv)
 		}
 		total += jobs[i].count;
 	}
-	tap_ok(!failed, "%llu messages echoed intact and in order on %u channels from %u %s",
-	       (unsigned long long)total, nch, nch, procs ? "processes" : "threads");
+	tap_ok(!failed, "%llu messages echoed intact and in order on %u channels from %u %s%s",
+	       (unsigned long long)total, nch, nch, procs ? "processes" : "threads",
+	       jobs[0].burst ? ", in bursts" : "");
 	return tap_exit_status();
 }

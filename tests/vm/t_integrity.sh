@@ -1,21 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0
-# Integrity: 100 000 messages of random sizes (0 .. largest allowed) through
+# Integrity: 100 000 messages (50 000 in bursts) of random sizes (0 .. largest allowed) through
 # kup_echo on all channels at once, from threads and from processes, with the
-# echo service in blocking and in polling mode. One-page rings keep them full.
+# echo service in blocking and in polling mode, one message at a time and in
+# bursts (kupdev_receive_batch() and KUPDEV_MORE in the kernel, the user's
+# kernproxy_send_batch(), KP_MORE and kernproxy_receive_batch()). One-page
+# rings keep them full.
 . /tests/lib.sh
 load kup
 
-for mode in blocking polling; do
-	param=0
-	[ $mode = polling ] && param=1
-	load kup_echo chans=4 pages=1 poll=$param
+n=0
+for mode in blocking polling bursts polling-bursts; do
+	case $mode in
+	blocking) params= user= cnt=25000 ;;
+	polling) params=poll=1 user= cnt=25000 ;;
+	bursts) params=burst=16 user=16 cnt=12500 ;;
+	polling-bursts) params="poll=1 burst=8" user=5 cnt=12500 ;;
+	esac
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	load kup_echo chans=4 pages=1 $params
 	check $? "kup_echo loads in $mode mode"
-	kup_stress threads 4 25000 1 $((param + 11))
-	kup_stress procs 4 25000 1 $((param + 21))
+	kup_stress threads 4 $cnt 1 $((n + 10)) $user
+	kup_stress procs 4 $cnt 1 $((n + 20)) $user
 	# Every message was counted both ways by the kernel.
-	awk 'NR > 1 { k += $3; u += $5 } END { exit !(k == 200000 && u == 200000) }' \
-		/proc/kup/kup_echo
-	check $? "$mode: /proc/kup/kup_echo counts 200000 messages each way"
+	awk -v want=$((cnt * 8)) 'NR > 1 { k += $3; u += $5 }
+		END { exit !(k == want && u == want) }' /proc/kup/kup_echo
+	check $? "$mode: /proc/kup/kup_echo counts $((cnt * 8)) messages each way"
 	rmmod kup_echo
 	check $? "kup_echo unloads after the $mode run"
 done

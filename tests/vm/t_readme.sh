@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The README's two examples, extracted at build time, run here.
+# The README's examples, extracted at build time, run here.
 . /tests/lib.sh
 load kup
 load kup_echo chans=4 pages=4
@@ -12,6 +12,13 @@ check $? "the README's kernel example loads"
 check $? "it creates /dev/mydev"
 rmmod readme_kmod
 check $? "the README's kernel example unloads (thread stopped, device gone)"
+load readme_burst
+out=$(readme_burst_user)
+check $? "the README's burst examples: the user gets every event ($out)"
+[ "$out" = "1000 events in order" ]
+check $? "... in order"
+rmmod readme_burst
+check $? "the README's burst example unloads"
 rmmod kup
 
 load kup_tunnel

@@ -9,3 +9,13 @@ load kup_echo chans=4 pages=1
 kup_sem
 rmmod kup_echo kup_sample kup_test_reg
 rmmod kup
+
+# Bursts: KUPDEV_MORE/KP_MORE, the flushes that end a burst, batch calls at
+# a full and an empty ring (tests/kmod/kup_test_burst.c has the phases).
+load kup
+load kup_test_burst
+kup_burst
+check $? "kup_burst ends with every phase passed (a lost wake-up ends it by alarm)"
+rmmod kup_test_burst
+check $? "kup_test_burst unloads"
+rmmod kup

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-VM burst tests, the user half of tests/kmod/kup_test_burst.c (see
+ * there for the phases). The channel is attached with spin 1, so that a
+ * receive with nothing there goes to sleep at once: a burst must wake it
+ * once, at its end, with the whole burst there. alarm() ends a run that a
+ * lost wake-up would hang.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <kup.h>
+#include "tap.h"
+
+#define BT_MSGS		200
+#define BT_LEN		100
+
+static struct kernproxy_msg msgs[BT_MSGS];
+
+static int say(void *ch, const char *s)
+{
+	return kernproxy_send(ch, (void *)s, strlen(s), 0);
+}
+
+/* Does message @m read @want? */
+static int is(const struct kernproxy_msg *m, const char *want)
+{
+	return m->len == strlen(want) && !memcmp(m->data, want, m->len);
+}
+
+/*
+ * Phases 1-3: say "ready N", sleep in one blocking receive_batch; it must
+ * return all @n messages of the burst at once.
+ */
+static void three(void *ch, int phase, int n)
+{
+	char b[16];
+	int got, i, ok;
+
+	snprintf(b, sizeof(b), "ready %d", phase);
+	say(ch, b);
+	got = kernproxy_receive_batch(ch, msgs, 64, 0);
+	for (ok = got == n, i = 0; ok && i < n; i++) {
+		snprintf(b, sizeof(b), "%d.%d", phase, i);
+		ok = is(&msgs[i], b);
+	}
+	tap_ok(ok, "phase %d: the sleeping user wakes once, at the end of the burst, with all %d messages (got %d)",
+	       phase, n, got);
+	if (phase == 3)
+		say(ch, "ack 3");
+}
+
+/* Phase 4: the kernel's batch filled the ring: receive it all, in order. */
+static void drain_full(void *ch)
+{
+	int got = 0, n, i, seq, ok = 1;
+
+	say(ch, "ready 4");
+	while (ok && (n = kernproxy_receive_batch(ch, msgs, 64, got ? KP_NB : 0)) > 0) {
+		for (i = 0; i < n; i++) {
+			memcpy(&seq, msgs[i].data, sizeof(seq));
+			ok &= msgs[i].len == BT_LEN && seq == got + i &&
+			      ((char *)msgs[i].data)[BT_LEN - 1] == 'a' + seq % 26;
+		}
+		got += n;
+	}
+	tap_ok(ok && got == (int)((kernproxy_max_msg(ch) + 8) / 112),
+	       "phase 4: kupdev_send_batch(KUPDEV_NB) filled the ring with %d whole messages, in order",
+	       got);
+	kernproxy_release(ch);
+	say(ch, "drained 4");
+}
+
+static void expect(void *ch, const char *want)
+{
+	size_t len;
+	void *m = kernproxy_receive_len(ch, &len, 0);
+	struct kernproxy_msg msg = { m, len };
+
+	tap_ok(m && is(&msg, want), "the kernel says \"%s\" (%.*s)", want,
+	       m ? (int)len : 0, m ? (char *)m : "");
+}
+
+/* Phase 5: five with KP_MORE, 50 ms apart, the kernel asleep; then flush. */
+static void user_burst(void *ch)
+{
+	char b[8];
+	int i, err = 0;
+
+	expect(ch, "go 5");
+	usleep(300000);
+	for (i = 0; i < 5; i++) {
+		snprintf(b, sizeof(b), "5.%d", i);
+		err |= kernproxy_send(ch, b, strlen(b), KP_MORE);
+		usleep(50000);
+	}
+	usleep(300000);
+	err |= kernproxy_flush(ch);
+	tap_ok(!err, "phase 5: five sends with KP_MORE, then kernproxy_flush()");
+}
+
+/* Phase 6: one non-blocking batch fills the ring; the next gets EAGAIN. */
+static void user_full(void *ch)
+{
+	int fit = (kernproxy_max_msg(ch) + 8) / 112, i, n, again;
+	static char payload[BT_MSGS][BT_LEN];
+	char b[24];
+
+	expect(ch, "go 6");
+	for (i = 0; i < BT_MSGS; i++) {
+		memset(payload[i], 'A', BT_LEN);
+		memcpy(payload[i], &i, sizeof(i));
+		msgs[i].data = payload[i];
+		msgs[i].len = BT_LEN;
+	}
+	/* The kernel reads nothing for a second. */
+	n = kernproxy_send_batch(ch, msgs, BT_MSGS, KP_NB);
+	again = kernproxy_send_batch(ch, msgs, BT_MSGS, KP_NB);
+	tap_ok(n == fit && again == -1 && kernproxy_errno == EAGAIN,
+	       "phase 6: kernproxy_send_batch(KP_NB) sends the %d that fit (%d), the next none (%d, %s)",
+	       fit, n, again, strerror(kernproxy_errno));
+	snprintf(b, sizeof(b), "done 6 %d", n);
+	say(ch, b);
+}
+
+int main(void)
+{
+	struct kernproxy_chan_opts o = { .spin = 1 };
+	void *dev = kernproxy_open("kup_burst");
+	void *ch = dev ? kernproxy_channel_opts(dev, 0, 1, &o) : NULL;
+
+	alarm(30);
+	if (!tap_ok(ch != NULL, "attach kup_burst 0 (%s)", strerror(kernproxy_errno)))
+		return 1;
+	tap_ok(kernproxy_send_batch(ch, msgs, 0, 0) == 0, "kernproxy_send_batch() of none sends nothing");
+	three(ch, 1, 3);
+	three(ch, 2, 3);
+	three(ch, 3, 2);
+	drain_full(ch);
+	user_burst(ch);
+	user_full(ch);
+	expect(ch, "kernel ok");
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
