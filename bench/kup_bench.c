@@ -104,6 +104,41 @@ static int kb_source(int id, u32 size, u64 count, bool zero_copy)
 	return 0;
 }
 
+/* KUPB_OP_SINK_BURST: take @count messages of @size, in bursts. */
+static int kb_sink_burst(int id, u32 size, u64 count)
+{
+	u64 burst = KUPB_BURST_FOR(size, kupdev_max_msg(kb_sc) + 8), i;
+	struct kupdev_msg m[KUPB_BURST];
+	int n;
+
+	for (i = 0; i < count; i += n) {
+		n = kupdev_receive_batch(kb_sc, id, m, min(burst, count - i), 0);
+		if (n < 0)
+			return n;
+		kupdev_unlock_channel(kb_sc, id);
+	}
+	return kupdev_send_flags(kb_sc, id, &count, sizeof(count), 0);
+}
+
+/* KUPB_OP_SOURCE_BURST: send @count copies, a burst per call. */
+static int kb_source_burst(int id, u32 size, u64 count)
+{
+	u64 burst = KUPB_BURST_FOR(size, kupdev_max_msg(kb_sc) + 8), i;
+	struct kupdev_msg m[KUPB_BURST];
+	int n;
+
+	for (i = 0; i < KUPB_BURST; i++) {
+		m[i].data = kb_pattern;
+		m[i].len = size;
+	}
+	for (i = 0; i < count; i += n) {
+		n = kupdev_send_batch(kb_sc, id, m, min(burst, count - i), 0);
+		if (n < 0)
+			return n;
+	}
+	return 0;
+}
+
 /*
  * KUPB_OP_PROBE: what single calls cost here, alone on this CPU. Timed
  * with ktime_get_ns() around whole loops; the loops' own cost is included
@@ -199,6 +234,12 @@ static int kb_serve(int id)
 			break;
 		case KUPB_OP_SOURCE_ZC:
 			n = kb_source(id, cmd.size, cmd.count, true);
+			break;
+		case KUPB_OP_SINK_BURST:
+			n = kb_sink_burst(id, cmd.size, cmd.count);
+			break;
+		case KUPB_OP_SOURCE_BURST:
+			n = kb_source_burst(id, cmd.size, cmd.count);
 			break;
 		case KUPB_OP_PROBE:
 			n = kb_probe(id, min_t(u64, cmd.count, KUPB_PROBE_MAX));

@@ -42,6 +42,49 @@ struct kupb_cmd {
 #define KUPB_OP_SOURCE_COPY	2
 /* The same, zero copy: reserve, write an 8-byte sequence number, commit. */
 #define KUPB_OP_SOURCE_ZC	3
+/* Bursts: as SINK with kupdev_receive_batch(), as SOURCE_COPY with
+ * kupdev_send_batch(), KUPB_BURST messages per call. */
+#define KUPB_OP_SINK_BURST	5
+#define KUPB_OP_SOURCE_BURST	6
+#define KUPB_BURST		64
+/*
+ * Messages per burst call for @size-byte messages in a @ring-byte ring: a
+ * burst takes at most a quarter of the ring, so that the two sides still
+ * overlap (a burst of the whole ring would make them take turns).
+ */
+#define KUPB_BURST_FOR(size, ring)					\
+	((ring) / 4 / ((size) + 16) < 1 ? 1 :				\
+	 (ring) / 4 / ((size) + 16) > KUPB_BURST ? KUPB_BURST :		\
+	 (ring) / 4 / ((size) + 16))
+
+/*
+ * kup_bench_peers.ko: /dev/kupb_peers. KUPB_IOC_STREAM starts a stream of
+ * @count records of @size bytes, each beginning with its 8-byte sequence
+ * number: through relay (debugfs kup_bench/relay0, read in place through
+ * mmap) or a kfifo (read() of /dev/kupb_peers).
+ */
+#define KUPB_PEERS_NAME		"kupb_peers"
+struct kupb_stream {
+	__u32 kind;		/* KUPB_STREAM_* */
+	__u32 size;
+	__u64 count;
+};
+#define KUPB_STREAM_RELAY	1
+#define KUPB_STREAM_KFIFO	2
+#define KUPB_IOC_STREAM		_IOW(KUPB_IOC_MAGIC, 2, struct kupb_stream)
+/* arg: sub-buffers the user is done with (relay_subbufs_consumed()). */
+#define KUPB_IOC_RELAY_CONSUMED	_IO(KUPB_IOC_MAGIC, 3)
+#define KUPB_RELAY_SUBBUF	32768
+#define KUPB_RELAY_NSUB		8
+/*
+ * At the start of each relay sub-buffer: @seq is 1 + its index among all
+ * sub-buffers produced, @prev_padding the unused bytes at the end of the
+ * one before it (complete once this one has its @seq).
+ */
+struct kupb_relay_hdr {
+	__u64 seq;
+	__u64 prev_padding;
+};
 
 /*
  * Costs of single calls, each measured alone on one CPU (nobody on the

@@ -338,6 +338,7 @@ static void vm_tables(void)
 	static const struct col u2k[] = {
 		{ "KUP copy", "vm.tput.u2k.kup_copy.%u" },
 		{ "KUP zc", "vm.tput.u2k.kup_zc.%u" },
+		{ "KUP burst", "vm.tput.u2k.kup_burst.%u" },
 		{ "chr", "vm.tput.u2k.chr.%u" },
 		{ "netlink", "vm.tput.u2k.netlink.%u" },
 		{ "tunnel", "vm.tput.u2k.tunnel.%u" },
@@ -347,6 +348,9 @@ static void vm_tables(void)
 	static const struct col k2u[] = {
 		{ "KUP copy", "vm.tput.k2u.kup_copy.%u" },
 		{ "KUP zc", "vm.tput.k2u.kup_zc.%u" },
+		{ "KUP burst", "vm.tput.k2u.kup_burst.%u" },
+		{ "relay mmap", "vm.tput.k2u.relay_mmap.%u" },
+		{ "kfifo", "vm.tput.k2u.kfifo.%u" },
 		{ "chr", "vm.tput.k2u.chr.%u" },
 		{ "netlink", "vm.tput.k2u.netlink.%u" },
 		{ "tunnel", "vm.tput.k2u.tunnel.%u" },
@@ -361,6 +365,8 @@ static void vm_tables(void)
 		{ "/tunnel", "vm.tput.u2k.tunnel.%u" },
 	};
 	static const struct col rk2u[] = {
+		{ "/relay", "vm.tput.k2u.relay_mmap.%u" },
+		{ "/kfifo", "vm.tput.k2u.kfifo.%u" },
 		{ "/ring", "vm.tput.ring.%u" },
 		{ "/memcpy", "vm.tput.memcpy.%u" },
 		{ "/chr", "vm.tput.k2u.chr.%u" },
@@ -372,9 +378,9 @@ static void vm_tables(void)
 	rtt_table("Round trip, 64 B; ratios: KUP polling / path", "vm.rtt",
 		  "kup_poll", "limit", paths, names, 9);
 	tput_table("User -> kernel, MB/s (one copy per message: the sender's, or the system call's); ratios: KUP copy / path",
-		   "vm.tput.u2k.kup_copy.%u", u2k, 7, ru2k, 5);
-	tput_table("Kernel -> user, MB/s; ratios: KUP copy / path",
-		   "vm.tput.k2u.kup_copy.%u", k2u, 7, rk2u, 5);
+		   "vm.tput.u2k.kup_copy.%u", u2k, 8, ru2k, 5);
+	tput_table("Kernel -> user, MB/s (relay and kfifo: every record checked); ratios: KUP copy / path",
+		   "vm.tput.k2u.kup_copy.%u", k2u, 10, rk2u, 7);
 	printf("  wake-ups per round trip: polling %.3g, blocking %.3g, sleeping %.3g\n",
 	       get("vm.wakeups.kup_poll"), get("vm.wakeups.kup_block"),
 	       get("vm.wakeups.kup_sleep"));
@@ -435,6 +441,16 @@ static void collect_targets(void)
 	target("VM: KUP 64 B kernel->user / netlink",
 	       get("vm.tput.k2u.kup_copy.64") / get("vm.tput.k2u.netlink.64"), 0, 20, "x",
 	       vring64 / get("vm.tput.k2u.netlink.64"));
+	target("VM: KUP burst 64 B user->kernel / plain SPSC ring",
+	       get("vm.tput.u2k.kup_burst.64") / vring64, 0, 0.7, "x", 1);
+	target("VM: KUP burst 64 B kernel->user / plain SPSC ring",
+	       get("vm.tput.k2u.kup_burst.64") / vring64, 0, 0.7, "x", 1);
+	target("VM: KUP burst 64 B kernel->user / relay mmap",
+	       get("vm.tput.k2u.kup_burst.64") / get("vm.tput.k2u.relay_mmap.64"), 0, 1.5, "x",
+	       vring64 / get("vm.tput.k2u.relay_mmap.64"));
+	target("VM: KUP copy 64 B kernel->user / kfifo char device",
+	       get("vm.tput.k2u.kup_copy.64") / get("vm.tput.k2u.kfifo.64"), 0, 3, "x",
+	       vring64 / get("vm.tput.k2u.kfifo.64"));
 	target("libkup: kernproxy_send() 64 B, without the copy",
 	       get("host.instr.send"), 1, 100, "instr", NAN);
 	target("libkup: kernproxy_receive_len() 64 B",
@@ -564,6 +580,10 @@ static const struct col plot_vm[] = {
 	{ "KUP copy user->kernel", "vm.tput.u2k.kup_copy.%u" },
 	{ "KUP copy kernel->user", "vm.tput.k2u.kup_copy.%u" },
 	{ "KUP zero copy user->kernel (payload not written)", "vm.tput.u2k.kup_zc.%u" },
+	{ "KUP bursts of 64 user->kernel", "vm.tput.u2k.kup_burst.%u" },
+	{ "KUP bursts of 64 kernel->user", "vm.tput.k2u.kup_burst.%u" },
+	{ "relay, mmap'ed sub-buffers, kernel->user", "vm.tput.k2u.relay_mmap.%u" },
+	{ "kfifo char device read(), kernel->user", "vm.tput.k2u.kfifo.%u" },
 	{ "char dev write()", "vm.tput.u2k.chr.%u" },
 	{ "netlink user->kernel", "vm.tput.u2k.netlink.%u" },
 	{ "/proc/tunnel write()", "vm.tput.u2k.tunnel.%u" },

@@ -8,6 +8,9 @@
  *                                  spin_iters are the script's business)
  *   vm_bench rtt ioctl|chr|netlink|tunnel|limit|ring
  *   vm_bench tput kup|chr|netlink|tunnel|limit  one-way, every message size
+ *   vm_bench tput peers            kernel -> user streams through relay
+ *                                  (mmap) and a kfifo char device, from
+ *                                  kup_bench_peers.ko, every record checked
  *   vm_bench probe kup             what single calls cost (KUPB_OP_PROBE)
  *
  * The message and direction of each figure are in its key; README.md says
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/netlink.h>
@@ -31,6 +35,7 @@
 #define RING_BYTES	(BENCH_PAGES * 4096)
 #define TUNNEL_CONSUMED	"/sys/module/kup_bench_tunnel/parameters/consumed"
 #define NL_PROTO	"/sys/module/kup_bench/parameters/nl_proto"
+#define RELAY_FILE	"/sys/kernel/debug/kup_bench/relay0"
 
 static unsigned char *src_buf, *dst_buf;
 static size_t cur_size;
@@ -423,6 +428,43 @@ static int kup_cmd(void *ch, int op, uint64_t n)
 	return kernproxy_send(ch, &cmd, sizeof(cmd), 0);
 }
 
+/* Up to KUPB_BURST copies of src_buf with one call; how many, or -1. */
+static int send_burst(void *ch, uint64_t left)
+{
+	static struct kernproxy_msg m[KUPB_BURST];
+	uint64_t burst = KUPB_BURST_FOR(cur_size, RING_BYTES);
+	int i, n = left < burst ? (int)left : (int)burst;
+
+	for (i = 0; i < n; i++) {
+		m[i].data = src_buf;
+		m[i].len = cur_size;
+	}
+	return kernproxy_send_batch(ch, m, n, 0) == n ? n : -1;
+}
+
+/* Take @n messages KUPB_BURST at a time, reading the first word of each. */
+static int receive_bursts(void *ch, uint64_t n)
+{
+	struct kernproxy_msg m[KUPB_BURST];
+	uint64_t got = 0;
+	int i, r;
+
+	while (got < n) {
+		r = kernproxy_receive_batch(ch, m, KUPB_BURST, 0);
+		if (r < 0)
+			return -1;
+		for (i = 0; i < r; i++) {
+			if (m[i].len != cur_size)
+				bench_die("source message of %zu bytes, not %zu",
+					  m[i].len, cur_size);
+			sink_word = *(uint64_t *)m[i].data;
+		}
+		got += r;
+	}
+	kernproxy_release(ch);
+	return 0;
+}
+
 static double tput_kup_u2k(void *ctx, uint64_t n)
 {
 	struct kup_tput *k = ctx;
@@ -430,10 +472,18 @@ static double tput_kup_u2k(void *ctx, uint64_t n)
 	uint64_t i, *buf;
 	size_t len;
 
-	if (kup_cmd(k->ch, KUPB_OP_SINK, n))
+	if (kup_cmd(k->ch, k->op == KUPB_OP_SOURCE_BURST ?
+		    KUPB_OP_SINK_BURST : KUPB_OP_SINK, n))
 		return kup_failed("sink command");
 	for (i = 0; i < n; i++) {
-		if (k->op == KUPB_OP_SOURCE_ZC) {
+		if (k->op == KUPB_OP_SOURCE_BURST) {
+			/* Copies of src_buf, KUPB_BURST per call. */
+			int sent = send_burst(k->ch, n - i);
+
+			if (sent < 0)
+				return kup_failed("kernproxy_send_batch");
+			i += sent - 1;
+		} else if (k->op == KUPB_OP_SOURCE_ZC) {
 			/* Zero copy: the payload is made in place (a word). */
 			buf = kernproxy_reserve(k->ch, cur_size, 0);
 			if (!buf)
@@ -460,6 +510,9 @@ static double tput_kup_k2u(void *ctx, uint64_t n)
 
 	if (kup_cmd(k->ch, k->op, n))
 		return kup_failed("source command");
+	if (k->op == KUPB_OP_SOURCE_BURST)
+		return receive_bursts(k->ch, n) ? kup_failed("kernproxy_receive_batch") :
+		       bench_now() - t0;
 	for (i = 0; i < n; i++) {
 		msg = kernproxy_receive_len(k->ch, &len, 0);
 		if (!msg)
@@ -479,6 +532,7 @@ static void run_tput_kup(void)
 	} modes[] = {
 		{ "kup_copy", KUPB_OP_SOURCE_COPY },
 		{ "kup_zc", KUPB_OP_SOURCE_ZC },
+		{ "kup_burst", KUPB_OP_SOURCE_BURST },
 	};
 	struct kup_tput k = { kernproxy_open(KUPB_KUP_NAME), NULL, 0 };
 	unsigned int m, s;
@@ -487,7 +541,7 @@ static void run_tput_kup(void)
 	if (!k.dev)
 		bench_die("%s: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
 	kup_tput_attach(&k);
-	for (m = 0; m < 2; m++) {
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		k.op = modes[m].op;
 		for (s = 0; s < BENCH_NSIZES; s++) {
 			cur_size = bench_sizes[s];
@@ -730,6 +784,125 @@ static double tput_memcpy(void *ctx, uint64_t n)
 	return bench_memcpy_loop(dst_buf, src_buf, cur_size, n);
 }
 
+/* ---- peers: kup_bench_peers.ko's relay and kfifo streams ---- */
+
+static int peers_start(int fd, int kind, uint64_t n)
+{
+	struct kupb_stream c = { .kind = kind, .size = cur_size, .count = n };
+
+	return ioctl(fd, KUPB_IOC_STREAM, &c);
+}
+
+/* Record @seq as the producer made it: its first 8 bytes are @seq. */
+static int rec_ok(const unsigned char *r, uint64_t seq)
+{
+	uint64_t v;
+
+	memcpy(&v, r, sizeof(v));
+	return v == seq;
+}
+
+/* Wait for sub-buffer @k's header, the sign that @k - 1 is complete. */
+static const struct kupb_relay_hdr *relay_next(const unsigned char *map,
+					       uint64_t k, double t0)
+{
+	const struct kupb_relay_hdr *h =
+		(const void *)(map + (k % KUPB_RELAY_NSUB) * KUPB_RELAY_SUBBUF);
+
+	/* Pairs with smp_store_release() in kbp_subbuf_start(). */
+	while (__atomic_load_n(&h->seq, __ATOMIC_ACQUIRE) != k + 1)
+		if (bench_now() - t0 > 30)
+			return NULL;
+	return h;
+}
+
+/*
+ * relay, read in place through mmap: each sub-buffer once the next one
+ * has begun, every record's sequence number checked; the sub-buffers go
+ * back KUPB_RELAY_NSUB / 2 at a time.
+ */
+static double tput_relay(void *ctx, uint64_t n)
+{
+	size_t len = (size_t)KUPB_RELAY_NSUB * KUPB_RELAY_SUBBUF, off, end;
+	int ctl = *(int *)ctx, fd, done = 0;
+	const struct kupb_relay_hdr *next;
+	double t0 = bench_now();
+	uint64_t got = 0, k;
+	unsigned char *map;
+
+	if (peers_start(ctl, KUPB_STREAM_RELAY, n))
+		return -1;
+	fd = open(RELAY_FILE, O_RDONLY);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		bench_die("%s: %s", RELAY_FILE, strerror(errno));
+	for (k = 0; got < n; k++) {
+		next = relay_next(map, k + 1, t0);
+		if (!next)
+			bench_die("relay: sub-buffer %llu never completed",
+				  (unsigned long long)k);
+		end = KUPB_RELAY_SUBBUF - next->prev_padding;
+		off = (k % KUPB_RELAY_NSUB) * KUPB_RELAY_SUBBUF;
+		for (end += off, off += sizeof(*next); off + cur_size <= end;
+		     off += cur_size, got++)
+			if (!rec_ok(map + off, got))
+				bench_die("relay: record %llu is not in its place",
+					  (unsigned long long)got);
+		if (++done == KUPB_RELAY_NSUB / 2 || got >= n) {
+			ioctl(ctl, KUPB_IOC_RELAY_CONSUMED, done);
+			done = 0;
+		}
+	}
+	t0 = bench_now() - t0;
+	munmap(map, len);
+	close(fd);
+	return got == n ? t0 : -1;
+}
+
+/* The kfifo char device: read() as much as there is, check each record. */
+static double tput_kfifo(void *ctx, uint64_t n)
+{
+	int ctl = *(int *)ctx;
+	size_t have = 0, at;
+	double t0 = bench_now();
+	uint64_t got = 0;
+	ssize_t r;
+
+	if (peers_start(ctl, KUPB_STREAM_KFIFO, n))
+		return -1;
+	while (got < n) {
+		r = read(ctl, dst_buf + have, RING_BYTES - have);
+		if (r <= 0)
+			return -1;
+		have += r;
+		for (at = 0; at + cur_size <= have; at += cur_size, got++)
+			if (!rec_ok(dst_buf + at, got))
+				bench_die("kfifo: record %llu is not in its place",
+					  (unsigned long long)got);
+		memmove(dst_buf, dst_buf + at, have - at);
+		have -= at;
+	}
+	return bench_now() - t0;
+}
+
+static void run_tput_peers(void)
+{
+	int fd = open_dev("/dev/" KUPB_PEERS_NAME);
+	unsigned int s;
+	char key[64];
+
+	for (s = 0; s < BENCH_NSIZES; s++) {
+		cur_size = bench_sizes[s];
+		if (cur_size <= KUPB_RELAY_SUBBUF - sizeof(struct kupb_relay_hdr)) {
+			snprintf(key, sizeof(key), "vm.tput.k2u.relay_mmap.%zu", cur_size);
+			bench_report_tput(key, bench_rate(tput_relay, &fd, 100, 1ull << 32));
+		}
+		snprintf(key, sizeof(key), "vm.tput.k2u.kfifo.%zu", cur_size);
+		bench_report_tput(key, bench_rate(tput_kfifo, &fd, 100, 1ull << 32));
+	}
+	close(fd);
+}
+
 /* Both directions of a path, every size. */
 static void tput_sizes(const char *path, bench_run_t u2k, bench_run_t k2u,
 		       void *ctx)
@@ -786,6 +959,8 @@ static void run_tput(const char *what)
 		close(fd);
 	} else if (!strcmp(what, "limit")) {
 		run_tput_limits();
+	} else if (!strcmp(what, "peers")) {
+		run_tput_peers();
 	} else {
 		bench_die("unknown throughput path %s", what);
 	}

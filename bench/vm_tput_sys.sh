@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench, in the VM: one-way throughput of the system call paths (char
-# device, netlink, /proc/tunnel) and of the limits (a plain SPSC ring
+# device, netlink, /proc/tunnel), of the kernel -> user streams a kernel
+# developer would build instead (relay, a kfifo char device), and of the limits (a plain SPSC ring
 # between two threads, memcpy), every message size. Prints "R" lines.
 . /tests/lib.sh
 if load kup && load kup_bench; then
@@ -12,6 +13,13 @@ else
 	echo "# vm_tput_sys: cannot load kup_bench.ko"
 fi
 vm_bench tput limit
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if load kup_bench_peers; then
+	vm_bench tput peers
+	rmmod kup_bench_peers
+else
+	echo "# vm_tput_sys: cannot load kup_bench_peers.ko: no relay or kfifo figures"
+fi
 if [ -f /kmod/kup_tunnel.ko ] && [ -f /kmod/kup_bench_tunnel.ko ]; then
 	# Buffers as big as kup_bench's rings (64 pages each way).
 	load kup_tunnel pages=64 && load kup_bench_tunnel && vm_bench tput tunnel

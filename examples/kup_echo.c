@@ -153,8 +153,11 @@ static int echo_thread(void *arg)
 	unsigned int flags = poll ? KUPDEV_NB : 0;
 	struct kupdev_msg *req = NULL;
 
-	if (burst)
+	if (burst) {
 		req = kcalloc(burst, sizeof(*req), GFP_KERNEL);
+		if (!req)
+			pr_warn("kup_echo/%d: no memory for bursts, one by one\n", id);
+	}
 	while (!kthread_should_stop()) {
 		err = kupdev_wait_attached(sc, id);
 		if (err == -EPIPE)

@@ -31,9 +31,9 @@ extern __thread int kernproxy_errno;
 /*
  * flags of a send or reserve: more messages follow at once. The check
  * whether the kernel sleeps and must be woken (a full memory barrier) is
- * left to the end of the burst: the next send or commit without KP_MORE,
- * kernproxy_flush(), or any call on the channel that finds its ring empty
- * or full.
+ * left to the end of the burst: the next send, reserve or commit without
+ * KP_MORE (even one that fails), kernproxy_flush(), kernproxy_detach(), a
+ * receive or send on the channel that would wait, or a poll() of its fd.
  */
 #define KP_MORE			0x2
 

@@ -55,11 +55,13 @@ struct kup_sess {
 	bool broken;			/* protocol violation seen */
 	/*
 	 * Records were committed with KUPDEV_MORE and nobody has checked
-	 * yet whether the user sleeps (kup_tx_flush()). Set by the producer,
-	 * taken with xchg() by whichever kernel caller of the channel gets
-	 * there first.
+	 * yet whether the user sleeps. Set by the producer after each such
+	 * commit; taken with xchg() by kup_tx_flush(), from whichever kernel
+	 * caller of the channel gets there first; cleared by a commit whose
+	 * own check covers it. Its own line: the producer writes it per
+	 * record, the consumer reads the flags above on every wait.
 	 */
-	int k2u_unflushed;
+	int k2u_unflushed ____cacheline_aligned_in_smp;
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };

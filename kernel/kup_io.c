@@ -176,13 +176,32 @@ static void kup_rx_release(struct kup_sess *s)
 	}
 }
 
+/*
+ * Publish the @n records a batch staged (*@bytes of payload), counted,
+ * with the wake-up check left to the end of the burst.
+ */
+static void kup_tx_publish(struct kup_sess *s, u64 *bytes, unsigned int n)
+{
+	struct kup_chan_stats *st = &s->ch->stats;
+
+	if (!n)
+		return;
+	kup_stat_add(st->k2u_msgs, n);
+	kup_stat_add(st->k2u_bytes, *bytes);
+	*bytes = 0;
+	kup_prod_publish(&s->k2u, &s->k2u_p);
+	/* Pairs with the xchg() in kup_tx_flush(): after the publish. */
+	smp_store_release(&s->k2u_unflushed, 1);
+}
+
 /* kupdev_send_batch() inside kup_dev_enter(). */
 static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 			  const struct kupdev_msg *msgs, unsigned int n,
 			  unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
-	unsigned int i = 0;
+	unsigned int i = 0, done = 0;
+	u64 bytes = 0;
 	void *buf;
 	int err = 0;
 
@@ -193,18 +212,31 @@ static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 	 * now would land on it, and the later commit would publish a stale
 	 * header past the consumer.
 	 */
-	if (READ_ONCE(s->ch->tx_sess) == s) {
+	if (n && READ_ONCE(s->ch->tx_sess) == s) {
 		err = -EBUSY;
-		goto put;
+		goto end;
 	}
 	for (; i < n; i++) {
-		err = kup_tx_wait(s, msgs[i].len, &buf, flags);
-		if (err)
-			break;
+		/* The first waits as flags say; the others first try at once. */
+		if (!i || kup_prod_reserve(&s->k2u, &s->k2u_p, msgs[i].len, &buf)) {
+			/* What is staged takes room: publish it before a wait. */
+			kup_tx_publish(s, &bytes, i - done);
+			done = i;
+			err = kup_tx_wait(s, msgs[i].len, &buf, flags);
+			if (err)
+				break;
+			if (!(flags & KUPDEV_NB))
+				cond_resched();
+		}
 		memcpy(buf, msgs[i].data, msgs[i].len);
-		kup_tx_commit(s, (flags & KUPDEV_MORE) || i + 1 < n);
+		bytes += msgs[i].len;
+		kup_prod_stage(&s->k2u, &s->k2u_p);
 	}
-put:
+	kup_tx_publish(s, &bytes, i - done);
+end:
+	/* The one check for the batch, and for a burst before it. */
+	if (!(flags & KUPDEV_MORE))
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
 	kup_sess_put(s);
 	return i ? i : err;
 }
@@ -223,10 +255,13 @@ put:
  * each message as soon as it is copied.
  *
  * Context: process context; with KUPDEV_NB any context.
+ * Without KUPDEV_MORE the call ends the burst whatever happens, even when
+ * it fails or @n is 0: kupdev_send_batch(sc, id, NULL, 0, 0) is a flush.
+ *
  * Return: the number of messages sent, from the first on (fewer than @n
- * when an error or, with KUPDEV_NB, a full ring stopped the batch: the
- * next call reports it); 0 if @n is 0; or, if none was sent, -errno as
- * kupdev_send_flags().
+ * when an error or, with KUPDEV_NB, a full ring stopped the batch: a
+ * lasting cause, such as a departed user, is reported by the next call);
+ * 0 if @n is 0; or, if none was sent, -errno as kupdev_send_flags().
  */
 int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
 		      const struct kupdev_msg *msgs, unsigned int n,
@@ -238,8 +273,8 @@ int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
 		return err;
 	if (flags & ~KUPDEV_DATA_FLAGS || (n && !msgs))
 		err = -EINVAL;
-	else if (n)
-		err = kup_send_batch(sc, chan_id, msgs, n, flags);
+	else
+		err = kup_send_batch(sc, chan_id, msgs, min_t(unsigned int, n, INT_MAX), flags);
 	kup_dev_leave(sc);
 	return err;
 }
@@ -334,10 +369,13 @@ static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 		goto put;
 	err = kup_tx_wait(s, len, &buf, flags);
 	if (!err) {
-		s->ch->tx_more = flags & KUPDEV_MORE;
+		WRITE_ONCE(s->ch->tx_more, flags & KUPDEV_MORE);
 		return buf;	/* the reference stays with the reservation */
 	}
 	kup_unhold(&s->ch->tx_sess);
+	/* A failed reserve without KUPDEV_MORE ends a burst all the same. */
+	if (!(flags & KUPDEV_MORE))
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
 put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
@@ -468,7 +506,7 @@ int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
 
 	if (err)
 		return err;
-	if (flags & ~KUPDEV_DATA_FLAGS || !max || !msgs)
+	if (flags & ~KUPDEV_NB || !max || !msgs)
 		err = -EINVAL;
 	else
 		err = kup_receive_batch(sc, chan_id, msgs, max, flags);
@@ -531,8 +569,8 @@ EXPORT_SYMBOL_GPL(kupdev_receive);
  * @chan_id: channel
  *
  * Context: any context.
- * Return: the payload length of the message returned by the last receive,
- * 0 if none is held.
+ * Return: the payload length of the message returned by the last receive
+ * (of the last one, after kupdev_receive_batch()), 0 if none is held.
  */
 size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id)
 {
@@ -583,7 +621,7 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 	err = kup_hold(&s->ch->rx_sess, s);
 	if (err)
 		goto put;
-	err = flags & ~KUPDEV_DATA_FLAGS ? -EINVAL : kup_rx_wait(s, &msg, &l, flags);
+	err = kup_rx_wait(s, &msg, &l, flags);
 	if (!err && l > size)
 		err = -EMSGSIZE;
 	if (!err) {
@@ -618,8 +656,11 @@ put:
 ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 			    size_t size, unsigned int flags)
 {
-	ssize_t ret = kup_call_enter(sc, flags);
+	ssize_t ret;
 
+	if (flags & ~KUPDEV_NB)
+		return -EINVAL;
+	ret = kup_call_enter(sc, flags);
 	if (ret)
 		return ret;
 	ret = kup_receive_copy(sc, chan_id, buf, size, flags);
@@ -634,10 +675,12 @@ EXPORT_SYMBOL_GPL(kupdev_receive_copy);
  * @chan_id: channel
  *
  * Wakes the user if it sleeps waiting for the messages sent since the
- * last check. Cheap when there is nothing to check.
+ * last check. Cheap when there is nothing to check: no barrier, no atomic.
+ * A call of the sending side: serialize it with the channel's sends.
  *
  * Context: any context.
- * Return: 0; -EPIPE, -EPROTO, -EINVAL as kupdev_send_flags().
+ * Return: 0 (also when no user is attached); -EPIPE once the device is
+ * unloaded; -EINVAL for a bad device or channel.
  */
 int kupdev_flush(struct kupdev_softc *sc, int chan_id)
 {
@@ -646,13 +689,21 @@ int kupdev_flush(struct kupdev_softc *sc, int chan_id)
 
 	if (err)
 		return err;
-	s = kup_sess_get(sc, chan_id, false);
-	if (IS_ERR(s)) {
-		err = PTR_ERR(s);
-	} else {
-		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
-		kup_sess_put(s);
+	if (chan_id < 0 || chan_id >= sc->chan_cnt) {
+		err = -EINVAL;
+		goto leave;
 	}
+	/*
+	 * Not kup_sess_get(): that is a send's, and would end a departed
+	 * user's drain. A session is freed, pages and irq_work included,
+	 * only after a grace period, so no reference is needed here.
+	 */
+	rcu_read_lock();
+	s = rcu_dereference(sc->chans[chan_id].sess);
+	if (s)
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
+	rcu_read_unlock();
+leave:
 	kup_dev_leave(sc);
 	return err;
 }

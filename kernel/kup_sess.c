@@ -529,6 +529,21 @@ static bool kup_poll_arm(u32 *flag, bool (*ready)(const struct kup_sess *),
 	return ready(s);
 }
 
+/*
+ * A user that sent with KP_MORE and then waits in its own poll()/epoll on
+ * the fd, without kernproxy_flush(), would leave a kernel consumer asleep
+ * on records that are there. A poll is a system call anyway: look. The
+ * barrier pairs with the one in kup_cons_prepare_sleep() of the kernel's
+ * receive: it sees the records, or we see its flag.
+ */
+static void kup_poll_wake_kernel(struct kup_sess *s)
+{
+	smp_mb();
+	if ((READ_ONCE(*s->u2k.cons_flags) & KUP_NEED_WAKEUP) &&
+	    READ_ONCE(*s->u2k.prod) != READ_ONCE(s->u2k_c.pos))
+		wake_up_all(&s->kwq);
+}
+
 static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 {
 	struct kup_sess *s = file->private_data;
@@ -546,6 +561,7 @@ static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 	if ((req & EPOLLOUT) ? kup_poll_arm(s->u2k.prod_flags, kup_poll_out, s) :
 			       kup_poll_out(s))
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	kup_poll_wake_kernel(s);
 	return mask;
 }
 

@@ -14,6 +14,8 @@
 
 #define KUP_DEFAULT_SPIN	2000
 
+static void kup_tx_flush(struct kup_chan_handle *c);
+
 int kup_chan_fail(struct kup_chan_handle *c, int err)
 {
 	c->error = err;
@@ -178,6 +180,8 @@ KUP_API void kernproxy_detach(void *chan)
 
 	if (!c)
 		return;
+	/* The fd may live on elsewhere (dup, fork): end a burst first. */
+	kup_tx_flush(c);
 	pthread_mutex_lock(&c->dev->lock);
 	for (pp = &c->dev->chans; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
@@ -243,6 +247,13 @@ static void kup_tx_flush(struct kup_chan_handle *c)
 	c->unflushed = false;
 	if (kup_prod_must_wake(&c->tx))
 		kup_wake_kernel(c);
+}
+
+/* Publish what a batch staged; its wake-up check waits for the burst's end. */
+static void kup_tx_publish(struct kup_chan_handle *c)
+{
+	kup_prod_publish(&c->tx, &c->txp);
+	c->unflushed = true;
 }
 
 /**
@@ -411,6 +422,9 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 	}
 	err = kup_tx_wait(c, len, &buf, flags);
 	if (kup_unlikely(err)) {
+		/* A failed reserve without KP_MORE ends a burst all the same. */
+		if (!(flags & KP_MORE))
+			kup_tx_flush(c);
 		kup_chan_fail(c, err);
 		return NULL;
 	}
@@ -464,19 +478,37 @@ KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
 				 int n, int flags)
 {
 	struct kup_chan_handle *c = chan;
-	int i;
+	int i, staged = 0, err;
+	void *buf;
 
 	if (n < 0 || (n && !msgs))
 		return kup_chan_fail(c, EINVAL);
-	for (i = 0; i < n; i++) {
-		void *buf = kernproxy_reserve(c, msgs[i].len, flags | KP_MORE);
-
-		if (kup_unlikely(!buf))
-			break;
-		memcpy(buf, msgs[i].data, msgs[i].len);
-		kernproxy_commit(c);
+	/* An open reservation owns the producer position. */
+	if (kup_unlikely(c->reserved && n)) {
+		if (!(flags & KP_MORE))
+			kup_tx_flush(c);
+		return kup_chan_fail(c, EBUSY);
 	}
-	if (i && !(flags & KP_MORE))
+	for (i = 0; i < n; i++) {
+		/* The first waits as flags say; the others first try at once. */
+		if (!i || kup_prod_reserve(&c->tx, &c->txp, msgs[i].len, &buf)) {
+			/* What is staged takes room: publish it before a wait. */
+			if (staged)
+				kup_tx_publish(c);
+			staged = 0;
+			err = kup_tx_wait(c, msgs[i].len, &buf, flags);
+			if (kup_unlikely(err)) {
+				kup_chan_fail(c, err);
+				break;
+			}
+		}
+		memcpy(buf, msgs[i].data, msgs[i].len);
+		kup_prod_stage(&c->tx, &c->txp);
+		staged = 1;
+	}
+	if (staged)
+		kup_tx_publish(c);
+	if (!(flags & KP_MORE))
 		kup_tx_flush(c);
 	return i ? i : n ? -1 : 0;
 }

@@ -21,8 +21,9 @@
 /*
  * Sending: more messages follow at once. The check whether the user sleeps
  * and must be woken (a full memory barrier) is left to the end of the
- * burst: the next send or commit without this flag, kupdev_flush(), or
- * any KUP call of this channel that finds the ring empty or full.
+ * burst: the next send, reserve or commit without this flag (even one that
+ * fails), kupdev_flush(), or a send or receive of the same caller that
+ * finds its ring full or empty and so would wait.
  */
 #define KUPDEV_MORE		0x2u
 

@@ -95,19 +95,36 @@ static inline int kup_prod_reserve(const struct kup_ring *r,
 	return 0;
 }
 
-/* kup_prod_commit() - publish the record reserved last. */
-static inline void kup_prod_commit(const struct kup_ring *r, struct kup_prod *p)
+/*
+ * kup_prod_stage() - finish the record reserved last, without publishing
+ * it: a burst stages its records and publishes them all at once. Staged
+ * records take room, so publish before waiting for more.
+ */
+static inline void kup_prod_stage(const struct kup_ring *r, struct kup_prod *p)
 {
 	struct kup_rec_hdr *h = kup_rec_at(r, p->pos);
 
 	h->len = (kup_u32)p->pending_len;
 	h->flags = 0;
 	p->pos += kup_rec_size(p->pending_len);
+}
+
+/* kup_prod_publish() - make every staged record visible to the consumer. */
+static inline void kup_prod_publish(const struct kup_ring *r,
+				    const struct kup_prod *p)
+{
 	/*
-	 * Pairs with the acquire in kup_cons_peek(): header and payload are
-	 * visible before the position that covers them.
+	 * Pairs with the acquire in kup_cons_peek(): headers and payloads
+	 * are visible before the position that covers them.
 	 */
 	kup_store_release(r->prod, p->pos);
+}
+
+/* kup_prod_commit() - publish the record reserved last. */
+static inline void kup_prod_commit(const struct kup_ring *r, struct kup_prod *p)
+{
+	kup_prod_stage(r, p);
+	kup_prod_publish(r, p);
 }
 
 /* After a commit: must the (possibly sleeping) consumer be woken? */

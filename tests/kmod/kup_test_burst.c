@@ -16,7 +16,14 @@
  *  5. the user's burst with KP_MORE and kernproxy_flush(), taken with
  *     kupdev_receive_batch() of 3, then of 64 with KUPDEV_NB (2), then none;
  *  6. the user's kernproxy_send_batch(KP_NB) that fills the ring while this
- *     side reads nothing for a second: received in batches, in order.
+ *     side reads nothing for a second: received in batches, in order;
+ *  7. a batch stopped by an error (a message too large) after its first
+ *     message still wakes the user, asleep in poll();
+ *  8. the user sends with KP_MORE and waits in its own poll() without a
+ *     flush, this side asleep in a receive: the poll must wake it;
+ *  9. after "kernel ok": the user sends three and leaves; kupdev_flush()
+ *     must not drop what it left, which the receive then still gets (the
+ *     verdict goes to the kernel log).
  * Bad arguments come first. At the end this side sends
  * "kernel ok", or "kernel FAIL: what" as soon as a check fails.
  */
@@ -199,6 +206,60 @@ static int bt_user_full(void)
 	return bt_expect(done);
 }
 
+/* Phase 7: the batch's error comes after a message the user must get. */
+static int bt_batch_error(void)
+{
+	struct kupdev_msg m[2] = {
+		{ .data = "7.0", .len = 3 },
+		{ .data = payload[0], .len = kupdev_max_msg(sc) + 1 },
+	};
+	int n, err = bt_send(0, "go 7");
+
+	BT_CHECK(!err, "send go 7: %d", err);
+	err = bt_expect("ready 7");
+	if (err)
+		return err;
+	msleep(300);	/* the user is asleep in poll() */
+	n = kupdev_send_batch(sc, 0, m, 2, 0);
+	BT_CHECK(n == 1, "send_batch of a good and a too large message gave %d", n);
+	/* Nothing else of ours may wake the user meanwhile (a wait would). */
+	msleep(2000);
+	return bt_expect("got 7");
+}
+
+/* Phase 8: asleep in a receive, woken by the user's own poll(). */
+static int bt_user_poll(void)
+{
+	int n, err = bt_send(0, "go 8");
+
+	BT_CHECK(!err, "send go 8: %d", err);
+	n = kupdev_receive_batch(sc, 0, msgs, 64, 0);
+	BT_CHECK(n == 1 && msgs[0].len == 3 && !memcmp(msgs[0].data, "8.0", 3),
+		 "phase 8: receive gave %d", n);
+	kupdev_unlock_channel(sc, 0);
+	err = bt_send(0, "8 back");
+	BT_CHECK(!err, "send 8 back: %d", err);
+	return 0;
+}
+
+/* Phase 9: what a departed user left survives a flush. */
+static int bt_flush_drain(void)
+{
+	int n, err = bt_send(0, "go 9");
+
+	BT_CHECK(!err, "send go 9: %d", err);
+	msleep(1000);	/* the user sends three and exits */
+	err = kupdev_flush(sc, 0);
+	BT_CHECK(!err, "kupdev_flush() after the user left: %d", err);
+	n = kupdev_receive_batch(sc, 0, msgs, 64, KUPDEV_NB);
+	if (n > 0)
+		kupdev_unlock_channel(sc, 0);
+	BT_CHECK(n == 3, "phase 9: the receive after the flush got %d of the 3 the user left", n);
+	n = kupdev_receive_batch(sc, 0, msgs, 64, KUPDEV_NB);
+	BT_CHECK(n == -EPIPE, "phase 9: then %d, not -EPIPE", n);
+	return 0;
+}
+
 static int bt_script(void)
 {
 	int err;
@@ -216,7 +277,9 @@ static int bt_script(void)
 	err = err ?: bt_three(3, bt_end_receive);
 	err = err ?: bt_full();
 	err = err ?: bt_user_burst();
-	return err ?: bt_user_full();
+	err = err ?: bt_user_full();
+	err = err ?: bt_batch_error();
+	return err ?: bt_user_poll();
 }
 
 static int bt_thread(void *arg)
@@ -229,6 +292,7 @@ static int bt_thread(void *arg)
 			bt_send(KUPDEV_NB, "kernel FAIL: %s", fail[0] ? fail : "an error");
 		else
 			bt_send(0, "kernel ok");
+		err = err ?: bt_flush_drain();
 		pr_info("kup_test_burst: %s%s\n", err ? "FAIL: " : "ok",
 			err ? fail : "");
 	}

@@ -7,8 +7,11 @@
  * lost wake-up would hang.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <time.h>
 #include <unistd.h>
 #include <kup.h>
 #include "tap.h"
@@ -125,6 +128,67 @@ static void user_full(void *ch)
 	say(ch, b);
 }
 
+/*
+ * Wait up to @ms in our own poll() for a message; 1 if a wake-up came for
+ * one. What we hold is given back first: POLLIN counts it until then. A
+ * poll() that times out looks once more, and a message there unannounced
+ * then shows as POLLIN too: only a return well before @ms is a wake-up.
+ */
+static int poll_in(void *ch, int ms)
+{
+	struct pollfd p = { .fd = kernproxy_fd(ch), .events = POLLIN };
+	struct timespec a, b;
+	long took;
+	int r;
+
+	kernproxy_release(ch);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	r = poll(&p, 1, ms);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	took = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	return r == 1 && (p.revents & POLLIN) && took < ms * 9 / 10;
+}
+
+/* Phase 7: asleep in poll(), woken by a batch that then failed. */
+static void batch_error(void *ch)
+{
+	struct kernproxy_msg m;
+	int woke;
+
+	expect(ch, "go 7");
+	say(ch, "ready 7");
+	/* Within 1 s: the kernel calls nothing more for 2 s after the batch. */
+	woke = poll_in(ch, 1000);
+	m.data = kernproxy_receive_len(ch, &m.len, KP_NB);
+	tap_ok(woke && m.data && is(&m, "7.0"),
+	       "phase 7: a batch stopped by an error after its first message wakes the user (woken %d)",
+	       woke);
+	say(ch, "got 7");
+}
+
+/* Phase 8: KP_MORE, then our own poll() without a flush. */
+static void user_poll(void *ch)
+{
+	int woke;
+
+	expect(ch, "go 8");
+	usleep(300000);		/* the kernel is asleep in its receive */
+	kernproxy_send(ch, "8.0", 3, KP_MORE);
+	woke = poll_in(ch, 3000);
+	tap_ok(woke, "phase 8: a KP_MORE send, then the user's own poll(): the kernel wakes and answers");
+	kernproxy_flush(ch);	/* so that the rest goes on if it did not */
+	expect(ch, "8 back");
+}
+
+/* Phase 9: three messages, then leave without reading anything. */
+static void leave(void *ch)
+{
+	expect(ch, "go 9");
+	say(ch, "9.0");
+	say(ch, "9.1");
+	say(ch, "9.2");
+}
+
 int main(void)
 {
 	struct kernproxy_chan_opts o = { .spin = 1 };
@@ -141,7 +205,10 @@ int main(void)
 	drain_full(ch);
 	user_burst(ch);
 	user_full(ch);
+	batch_error(ch);
+	user_poll(ch);
 	expect(ch, "kernel ok");
+	leave(ch);
 	kernproxy_close(dev);
 	return tap_exit_status();
 }

@@ -16,6 +16,13 @@ load kup
 load kup_test_burst
 kup_burst
 check $? "kup_burst ends with every phase passed (a lost wake-up ends it by alarm)"
+i=0
+while ! dmesg | grep -q "kup_test_burst: " && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dmesg | grep -q "kup_test_burst: ok"
+check $? "phase 9: a flush keeps what a departed user left ($(dmesg | grep -o 'kup_test_burst: .*'))"
 rmmod kup_test_burst
 check $? "kup_test_burst unloads"
 rmmod kup
