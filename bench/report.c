@@ -429,6 +429,8 @@ static void collect_targets(void)
 	target("VM: KUP polling round trip / cache-line ping-pong",
 	       get("vm.rtt.kup_poll") / get("vm.rtt.limit"), 1, 1.5, "x",
 	       get("vm.rtt.ring") / get("vm.rtt.limit"));
+	target("VM: KUP round trip, default flags / polling (KP_NB)",
+	       get("vm.rtt.kup_block") / get("vm.rtt.kup_poll"), 1, 1.1, "x", NAN);
 	target("VM: KUP 64 B user->kernel / char device write()",
 	       get("vm.tput.u2k.kup_copy.64") / get("vm.tput.u2k.chr.64"), 0, 20, "x",
 	       vring64 / get("vm.tput.u2k.chr.64"));

@@ -145,6 +145,26 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 	}
 }
 
+/*
+ * After a publish: with @end (it ends the burst) wake the user if it
+ * sleeps, a check that covers every record published before; otherwise
+ * leave the check to the end of the burst.
+ */
+static void kup_tx_published(struct kup_sess *s, bool end)
+{
+	if (!end) {
+		/* Pairs with the xchg() in kup_tx_flush(): after the publish. */
+		smp_store_release(&s->k2u_unflushed, 1);
+		return;
+	}
+	if (READ_ONCE(s->k2u_unflushed))
+		WRITE_ONCE(s->k2u_unflushed, 0);
+	if (kup_prod_must_wake(&s->k2u)) {
+		kup_stat_add(s->ch->stats.tx_wakeups, 1);
+		kup_sess_wake_user(s);
+	}
+}
+
 /* Publish the reserved record; unless @more, wake the user if it sleeps. */
 static void kup_tx_commit(struct kup_sess *s, bool more)
 {
@@ -153,18 +173,7 @@ static void kup_tx_commit(struct kup_sess *s, bool more)
 	kup_stat_add(st->k2u_msgs, 1);
 	kup_stat_add(st->k2u_bytes, s->k2u_p.pending_len);
 	kup_prod_commit(&s->k2u, &s->k2u_p);
-	if (more) {
-		/* Pairs with the xchg() in kup_tx_flush(): after the commit. */
-		smp_store_release(&s->k2u_unflushed, 1);
-		return;
-	}
-	/* The check below covers every record committed before. */
-	if (READ_ONCE(s->k2u_unflushed))
-		WRITE_ONCE(s->k2u_unflushed, 0);
-	if (kup_prod_must_wake(&s->k2u)) {
-		kup_stat_add(st->tx_wakeups, 1);
-		kup_sess_wake_user(s);
-	}
+	kup_tx_published(s, !more);
 }
 
 static void kup_rx_release(struct kup_sess *s)
@@ -177,30 +186,63 @@ static void kup_rx_release(struct kup_sess *s)
 }
 
 /*
- * Publish the @n records a batch staged (*@bytes of payload), counted,
- * with the wake-up check left to the end of the burst.
+ * Publish the @n records a batch staged (*@bytes of payload), counted.
+ * With @end (the batch is over and ends the burst) the wake-up check is
+ * made here, as a single send always made it; otherwise it is left to
+ * the end of the burst.
  */
-static void kup_tx_publish(struct kup_sess *s, u64 *bytes, unsigned int n)
+static void kup_tx_publish(struct kup_sess *s, u64 *bytes, unsigned int n,
+			   bool end)
 {
 	struct kup_chan_stats *st = &s->ch->stats;
 
-	if (!n)
-		return;
 	kup_stat_add(st->k2u_msgs, n);
 	kup_stat_add(st->k2u_bytes, *bytes);
 	*bytes = 0;
 	kup_prod_publish(&s->k2u, &s->k2u_p);
-	/* Pairs with the xchg() in kup_tx_flush(): after the publish. */
-	smp_store_release(&s->k2u_unflushed, 1);
+	kup_tx_published(s, end);
 }
 
-/* kupdev_send_batch() inside kup_dev_enter(). */
+/*
+ * Room for message @i of a batch: at once if there is (the records before
+ * it stay staged), else published what is staged and waited as @flags
+ * say. 0 with *@buf, or -errno.
+ */
+static int kup_batch_room(struct kup_sess *s, unsigned int i, size_t len,
+			  void **buf, unsigned int flags, u64 *bytes,
+			  unsigned int *staged)
+{
+	int err;
+
+	/* The user left or broke the channel: stop where we are. */
+	if (kup_sess_stopped(s))
+		return kup_sess_error(s);
+	err = i ? kup_prod_reserve(&s->k2u, &s->k2u_p, len, buf) : -EAGAIN;
+	if (!err)
+		return 0;
+	if (*staged) {
+		/* What is staged takes room: publish it before a wait. */
+		kup_tx_publish(s, bytes, *staged, false);
+		*staged = 0;
+	}
+	if (err == -EPROTO) {
+		kup_sess_break(s);
+		return err;
+	}
+	err = kup_tx_wait(s, len, buf, flags);
+	if (!err && !(flags & KUPDEV_NB))
+		cond_resched();
+	return err;
+}
+
+/* kupdev_send_batch() inside kup_dev_enter(), for @n > 0. */
 static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 			  const struct kupdev_msg *msgs, unsigned int n,
 			  unsigned int flags)
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
-	unsigned int i = 0, done = 0;
+	bool end = !(flags & KUPDEV_MORE);
+	unsigned int i = 0, staged = 0;
 	u64 bytes = 0;
 	void *buf;
 	int err = 0;
@@ -212,33 +254,48 @@ static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 	 * now would land on it, and the later commit would publish a stale
 	 * header past the consumer.
 	 */
-	if (n && READ_ONCE(s->ch->tx_sess) == s) {
+	if (READ_ONCE(s->ch->tx_sess) == s)
 		err = -EBUSY;
-		goto end;
-	}
-	for (; i < n; i++) {
-		/* The first waits as flags say; the others first try at once. */
-		if (!i || kup_prod_reserve(&s->k2u, &s->k2u_p, msgs[i].len, &buf)) {
-			/* What is staged takes room: publish it before a wait. */
-			kup_tx_publish(s, &bytes, i - done);
-			done = i;
-			err = kup_tx_wait(s, msgs[i].len, &buf, flags);
-			if (err)
-				break;
-			if (!(flags & KUPDEV_NB))
-				cond_resched();
-		}
+	for (; !err && i < n; i++) {
+		err = kup_batch_room(s, i, msgs[i].len, &buf, flags, &bytes, &staged);
+		if (err)
+			break;
 		memcpy(buf, msgs[i].data, msgs[i].len);
 		bytes += msgs[i].len;
 		kup_prod_stage(&s->k2u, &s->k2u_p);
+		staged++;
 	}
-	kup_tx_publish(s, &bytes, i - done);
-end:
-	/* The one check for the batch, and for a burst before it. */
-	if (!(flags & KUPDEV_MORE))
+	if (staged)
+		kup_tx_publish(s, &bytes, staged, end);
+	else if (end)
+		/* The one check for a burst before this failed call. */
 		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
 	kup_sess_put(s);
 	return i ? i : err;
+}
+
+/*
+ * kupdev_flush() inside kup_dev_enter(). Not kup_sess_get(): that is a
+ * send's, and would end a departed user's drain. A reference only when
+ * there is something to check: a session's pages are freed when its last
+ * reference goes, not after a grace period as the session itself.
+ */
+static int kup_flush(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s;
+
+	if (chan_id < 0 || chan_id >= sc->chan_cnt)
+		return -EINVAL;
+	rcu_read_lock();
+	s = rcu_dereference(sc->chans[chan_id].sess);
+	if (s && (!READ_ONCE(s->k2u_unflushed) || !refcount_inc_not_zero(&s->ref)))
+		s = NULL;
+	rcu_read_unlock();
+	if (s) {
+		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
+		kup_sess_put(s);
+	}
+	return 0;
 }
 
 /**
@@ -251,12 +308,13 @@ end:
  *	that does not fit; KUPDEV_MORE: the burst goes on after this call
  *
  * As kupdev_send_flags() for each message, with one check whether the user
- * sleeps, after the last one (none with KUPDEV_MORE). The user may see
- * each message as soon as it is copied.
+ * sleeps, after the last one (none with KUPDEV_MORE). The messages are
+ * published together at the end, or before the call waits for room.
+ * Without KUPDEV_MORE the call ends the burst whatever happens, even when
+ * it fails or @n is 0: kupdev_send_batch(sc, id, NULL, 0, 0) is
+ * kupdev_flush(). @n is capped at INT_MAX.
  *
  * Context: process context; with KUPDEV_NB any context.
- * Without KUPDEV_MORE the call ends the burst whatever happens, even when
- * it fails or @n is 0: kupdev_send_batch(sc, id, NULL, 0, 0) is a flush.
  *
  * Return: the number of messages sent, from the first on (fewer than @n
  * when an error or, with KUPDEV_NB, a full ring stopped the batch: a
@@ -271,10 +329,14 @@ int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
 
 	if (err)
 		return err;
-	if (flags & ~KUPDEV_DATA_FLAGS || (n && !msgs))
+	if (flags & ~KUPDEV_DATA_FLAGS)
 		err = -EINVAL;
+	else if (!n || !msgs)
+		err = (flags & KUPDEV_MORE ? 0 : kup_flush(sc, chan_id)) ?:
+		      (n ? -EINVAL : 0);
 	else
-		err = kup_send_batch(sc, chan_id, msgs, min_t(unsigned int, n, INT_MAX), flags);
+		err = kup_send_batch(sc, chan_id, msgs,
+				     min_t(unsigned int, n, INT_MAX), flags);
 	kup_dev_leave(sc);
 	return err;
 }
@@ -366,17 +428,17 @@ static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 		return s;
 	err = kup_hold(&s->ch->tx_sess, s);
 	if (err)
-		goto put;
+		goto end_burst;
 	err = kup_tx_wait(s, len, &buf, flags);
 	if (!err) {
 		WRITE_ONCE(s->ch->tx_more, flags & KUPDEV_MORE);
 		return buf;	/* the reference stays with the reservation */
 	}
 	kup_unhold(&s->ch->tx_sess);
+end_burst:
 	/* A failed reserve without KUPDEV_MORE ends a burst all the same. */
 	if (!(flags & KUPDEV_MORE))
 		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
-put:
 	kup_sess_put(s);
 	return ERR_PTR(err);
 }
@@ -676,6 +738,7 @@ EXPORT_SYMBOL_GPL(kupdev_receive_copy);
  *
  * Wakes the user if it sleeps waiting for the messages sent since the
  * last check. Cheap when there is nothing to check: no barrier, no atomic.
+ * Never touches what a departed user left for the receiver.
  * A call of the sending side: serialize it with the channel's sends.
  *
  * Context: any context.
@@ -684,26 +747,11 @@ EXPORT_SYMBOL_GPL(kupdev_receive_copy);
  */
 int kupdev_flush(struct kupdev_softc *sc, int chan_id)
 {
-	struct kup_sess *s;
 	int err = kup_dev_enter(sc);
 
 	if (err)
 		return err;
-	if (chan_id < 0 || chan_id >= sc->chan_cnt) {
-		err = -EINVAL;
-		goto leave;
-	}
-	/*
-	 * Not kup_sess_get(): that is a send's, and would end a departed
-	 * user's drain. A session is freed, pages and irq_work included,
-	 * only after a grace period, so no reference is needed here.
-	 */
-	rcu_read_lock();
-	s = rcu_dereference(sc->chans[chan_id].sess);
-	if (s)
-		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
-	rcu_read_unlock();
-leave:
+	err = kup_flush(sc, chan_id);
 	kup_dev_leave(sc);
 	return err;
 }

@@ -417,6 +417,8 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 	int err;
 
 	if (kup_unlikely(c->reserved)) {
+		if (!(flags & KP_MORE))
+			kup_tx_flush(c);
 		kup_chan_fail(c, EBUSY);
 		return NULL;
 	}
@@ -481,17 +483,20 @@ KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
 	int i, staged = 0, err;
 	void *buf;
 
-	if (n < 0 || (n && !msgs))
-		return kup_chan_fail(c, EINVAL);
 	/* An open reservation owns the producer position. */
-	if (kup_unlikely(c->reserved && n)) {
+	err = n < 0 || (n && !msgs) ? EINVAL : c->reserved && n ? EBUSY : 0;
+	if (kup_unlikely(err)) {
 		if (!(flags & KP_MORE))
 			kup_tx_flush(c);
-		return kup_chan_fail(c, EBUSY);
+		return kup_chan_fail(c, err);
 	}
 	for (i = 0; i < n; i++) {
-		/* The first waits as flags say; the others first try at once. */
-		if (!i || kup_prod_reserve(&c->tx, &c->txp, msgs[i].len, &buf)) {
+		/*
+		 * The first waits as flags say; the others first try at
+		 * once, unless the kernel side is gone or broke the channel.
+		 */
+		if (!i || kup_chan_state(c) ||
+		    kup_prod_reserve(&c->tx, &c->txp, msgs[i].len, &buf)) {
 			/* What is staged takes room: publish it before a wait. */
 			if (staged)
 				kup_tx_publish(c);

@@ -16,7 +16,8 @@
 /* Largest data area of one direction of one channel, in pages. */
 #define KUPDEV_MAX_PAGES	1024
 
-/* kupdev_*_flags(): fail with -EAGAIN instead of sleeping. */
+/* kupdev_*_flags(): fail with -EAGAIN instead of sleeping (the only flag a
+ * receive takes; others are -EINVAL). */
 #define KUPDEV_NB		0x1u
 /*
  * Sending: more messages follow at once. The check whether the user sleeps

@@ -37,7 +37,8 @@ struct kup_ring {
 
 /* Producer-private state. */
 struct kup_prod {
-	kup_u64 pos;			/* end of the last committed record */
+	kup_u64 pos;			/* end of the last record staged */
+	kup_u64 pub;			/* position last published */
 	kup_u64 cons_seen;		/* consumer position last read */
 	kup_u64 pending_len;		/* payload reserved, not committed */
 };
@@ -82,8 +83,11 @@ static inline int kup_prod_reserve(const struct kup_ring *r,
 		 * overwrite.
 		 */
 		c = kup_load_acquire(r->cons);
-		/* Only [cons_seen, pos], aligned, is a possible position. */
-		if (kup_unlikely(c - p->cons_seen > p->pos - p->cons_seen ||
+		/*
+		 * Only [cons_seen, pub], aligned, is a possible position:
+		 * the consumer cannot be past what was published.
+		 */
+		if (kup_unlikely(c - p->cons_seen > p->pub - p->cons_seen ||
 				 (c & (KUP_REC_ALIGN - 1))))
 			return -EPROTO;
 		p->cons_seen = c;
@@ -111,8 +115,9 @@ static inline void kup_prod_stage(const struct kup_ring *r, struct kup_prod *p)
 
 /* kup_prod_publish() - make every staged record visible to the consumer. */
 static inline void kup_prod_publish(const struct kup_ring *r,
-				    const struct kup_prod *p)
+				    struct kup_prod *p)
 {
+	p->pub = p->pos;
 	/*
 	 * Pairs with the acquire in kup_cons_peek(): headers and payloads
 	 * are visible before the position that covers them.

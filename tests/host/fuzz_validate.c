@@ -147,6 +147,8 @@ enum {
 	/* k2u, kernel side */
 	OP_K_RESERVE,
 	OP_K_COMMIT,
+	OP_K_STAGE,		/* finish the record, publish later (a burst) */
+	OP_K_PROD_PUBLISH,	/* publish what is staged */
 	/* the flags words, both rings */
 	OP_FLAGS,
 	OP_COUNT
@@ -422,6 +424,19 @@ static void k_commit(struct fz *f)
 		  (unsigned long long)f->kp_len, (unsigned long long)pos);
 }
 
+/* A burst's record: finished but not published; later records follow it. */
+static void k_stage(struct fz *f)
+{
+	kup_u64 pos = f->kp.pos, prod = *f->k2u.r.prod;
+
+	kup_prod_stage(&f->k2u.r, &f->kp);
+	f->kp_reserved = false;
+	FZ_ASSERT(f->kp.pos == pos + kup_rec_size(f->kp_len) &&
+		  *f->k2u.r.prod == prod,
+		  "stage of %llu bytes at %#llx went wrong",
+		  (unsigned long long)f->kp_len, (unsigned long long)pos);
+}
+
 /* The flags words carry no positions: any value only costs a wake-up. */
 static void flags_op(struct fz *f, struct fz_in *in)
 {
@@ -457,6 +472,11 @@ static void check_state(struct fz *f)
 		  "producer state pos %#llx cons_seen %#llx",
 		  (unsigned long long)f->kp.pos,
 		  (unsigned long long)f->kp.cons_seen);
+	/* A consumer cannot have read records that were never published. */
+	FZ_ASSERT(f->kp.cons_seen - f->base <= f->kp.pub - f->base,
+		  "producer took consumer position %#llx past its published %#llx",
+		  (unsigned long long)f->kp.cons_seen,
+		  (unsigned long long)f->kp.pub);
 }
 
 static void fz_op(struct fz *f, struct fz_in *in)
@@ -510,6 +530,14 @@ static void fz_op(struct fz *f, struct fz_in *in)
 	case OP_K_COMMIT:
 		if (!f->kp_broken && f->kp_reserved)
 			k_commit(f);
+		break;
+	case OP_K_STAGE:
+		if (!f->kp_broken && f->kp_reserved)
+			k_stage(f);
+		break;
+	case OP_K_PROD_PUBLISH:
+		if (!f->kp_broken)
+			kup_prod_publish(&f->k2u.r, &f->kp);
 		break;
 	case OP_FLAGS:
 		flags_op(f, in);

@@ -181,6 +181,7 @@ static inline void rt_ring_reset(struct rt_ring *rt, kup_u64 base,
 	if (p) {
 		memset(p, 0, sizeof(*p));
 		p->pos = base;
+		p->pub = base;
 		p->cons_seen = base;
 	}
 	if (c) {
