@@ -11,8 +11,9 @@
  *  2. the same ended by a send without KUPDEV_MORE;
  *  3. the same ended by a blocking receive (waiting for the user's "ack 3"
  *     is what must wake it);
- *  4. kupdev_send_batch(KUPDEV_NB) of 200 messages of 100 bytes into the
- *     one-page ring: exactly as many as fit go, the next batch gets -EAGAIN;
+ *  4. kupdev_send_batch(KUPDEV_NB | KUPDEV_MORE) of 200 messages of 100
+ *     bytes into the one-page ring of a sleeping user: exactly as many as
+ *     fit go; the next batch gets -EAGAIN, and its full ring wakes the user;
  *  5. the user's burst with KP_MORE and kernproxy_flush(), taken with
  *     kupdev_receive_batch() of 3, then of 64 with KUPDEV_NB (2), then none;
  *  6. the user's kernproxy_send_batch(KP_NB) that fills the ring while this
@@ -134,7 +135,13 @@ static int bt_full(void)
 		msgs[i].data = payload[i];
 		msgs[i].len = BT_LEN;
 	}
-	n = kupdev_send_batch(sc, 0, msgs, BT_MSGS, KUPDEV_NB);
+	/*
+	 * The user is asleep in its receive, and the first batch does not
+	 * wake it (KUPDEV_MORE), so the ring is still full for the second;
+	 * finding it full ends the burst and wakes the user.
+	 */
+	msleep(300);
+	n = kupdev_send_batch(sc, 0, msgs, BT_MSGS, KUPDEV_NB | KUPDEV_MORE);
 	BT_CHECK(n == fit, "send_batch(NB) into an empty ring sent %d, %zu fit", n, fit);
 	n = kupdev_send_batch(sc, 0, msgs, BT_MSGS, KUPDEV_NB);
 	BT_CHECK(n == -EAGAIN, "send_batch(NB) into a full ring gave %d", n);
