@@ -15,12 +15,20 @@
  *    relay API's relay_subbufs_consumed()). That is relay at its fastest.
  *  - a kfifo char device: the producer puts records into a kfifo and
  *    wakes the reader; read() copies out as many bytes as are there.
+ *  - the BPF ring buffer: the producer fires the trace event kupb_record
+ *    per record (kup_bench_trace.h); the user's BPF program on it copies
+ *    the record into a BPF ring buffer (kupb_ringbuf.bpf.c) or drops it
+ *    when that is full: a tracepoint cannot wait.
+ *  - io_uring: the device answers IORING_OP_URING_CMD (KUPB_URING_ECHO)
+ *    with an echo, completed inline, for the round trip and the pipelined
+ *    echo against io_uring's submission-queue polling and submit_and_wait.
  *
  * /dev/kupb_peers takes the commands: KUPB_IOC_STREAM starts a producer
  * (a work item) for @count records of @size bytes; read() is the kfifo.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <linux/kfifo.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -31,6 +39,9 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include "kup_bench_uapi.h"
+
+#define CREATE_TRACE_POINTS
+#include "kup_bench_trace.h"
 
 #define KBP_FIFO_SIZE	(256 * 1024)	/* as KUP's 64-page ring */
 
@@ -57,6 +68,7 @@ static int kbp_subbuf_start(struct rchan_buf *buf, void *subbuf,
 	if (relay_buf_full(buf))
 		return 0;	/* no overwrite: the producer waits */
 	subbuf_start_reserve(buf, sizeof(*h));
+	h->magic = KUPB_RELAY_MAGIC;
 	h->prev_padding = prev_padding;
 	/*
 	 * relay_switch_subbuf() issued smp_mb() after the last record of the
@@ -141,10 +153,26 @@ static void kbp_fifo_produce(u32 size, u64 count)
 	}
 }
 
+/* ---- the BPF ring buffer, through the trace event ---- */
+
+static void kbp_trace_produce(u32 size, u64 count)
+{
+	u64 i;
+
+	for (i = 0; i < count && !READ_ONCE(kbp_stop); i++) {
+		memcpy(kbp_rec, &i, sizeof(i));
+		trace_kupb_record(i, kbp_rec, size);
+		if (!(i & 63))
+			cond_resched();
+	}
+}
+
 static void kbp_produce(struct work_struct *w)
 {
 	if (kbp_cmd.kind == KUPB_STREAM_RELAY)
 		kbp_relay_produce(kbp_cmd.size, kbp_cmd.count);
+	else if (kbp_cmd.kind == KUPB_STREAM_TRACE)
+		kbp_trace_produce(kbp_cmd.size, kbp_cmd.count);
 	else
 		kbp_fifo_produce(kbp_cmd.size, kbp_cmd.count);
 }
@@ -172,7 +200,8 @@ static long kbp_start(const struct kupb_stream __user *uarg)
 	if (c.size < sizeof(u64) || c.size > KUPB_MAX_MSG ||
 	    (c.kind == KUPB_STREAM_RELAY &&
 	     c.size > KUPB_RELAY_SUBBUF - sizeof(struct kupb_relay_hdr)) ||
-	    (c.kind != KUPB_STREAM_RELAY && c.kind != KUPB_STREAM_KFIFO))
+	    (c.kind != KUPB_STREAM_RELAY && c.kind != KUPB_STREAM_KFIFO &&
+	     c.kind != KUPB_STREAM_TRACE))
 		return -EINVAL;
 	kbp_stop_stream();
 	if (c.kind == KUPB_STREAM_RELAY) {
@@ -214,10 +243,37 @@ static ssize_t kbp_read(struct file *file, char __user *ubuf, size_t count,
 	return err ? err : copied;
 }
 
+/* ---- io_uring ---- */
+
+#if IS_ENABLED(CONFIG_IO_URING)
+/*
+ * Issued from the submitting task or from its SQPOLL thread, which shares
+ * its mm: copy_*_user() reach the submitter's buffers either way. The
+ * command bytes are in the SQ ring, which the user may still write.
+ */
+static int kbp_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	const struct kupb_uring_echo *e = cmd->cmd;
+	u8 msg[KUPB_URING_MAX];
+	u64 buf = READ_ONCE(e->buf);
+	u32 len = READ_ONCE(e->len);
+
+	if (cmd->cmd_op != KUPB_URING_ECHO || len > sizeof(msg))
+		return -EINVAL;
+	if (copy_from_user(msg, u64_to_user_ptr(buf), len) ||
+	    copy_to_user(u64_to_user_ptr(buf + len), msg, len))
+		return -EFAULT;
+	return len;
+}
+#endif
+
 static const struct file_operations kbp_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= kbp_ioctl,
 	.read		= kbp_read,
+#if IS_ENABLED(CONFIG_IO_URING)
+	.uring_cmd	= kbp_uring_cmd,
+#endif
 	.llseek		= noop_llseek,
 };
 
@@ -263,4 +319,4 @@ static void __exit kbp_exit(void)
 module_init(kbp_init);
 module_exit(kbp_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("make bench: relay and kfifo streams to compare KUP with");
+MODULE_DESCRIPTION("make bench: relay, kfifo, BPF ring buffer and io_uring peers to compare KUP with");

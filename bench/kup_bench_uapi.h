@@ -71,19 +71,41 @@ struct kupb_stream {
 };
 #define KUPB_STREAM_RELAY	1
 #define KUPB_STREAM_KFIFO	2
+/* Fire the trace event kupb_record(seq, record, size) per record. */
+#define KUPB_STREAM_TRACE	3
 #define KUPB_IOC_STREAM		_IOW(KUPB_IOC_MAGIC, 2, struct kupb_stream)
 /* arg: sub-buffers the user is done with (relay_subbufs_consumed()). */
 #define KUPB_IOC_RELAY_CONSUMED	_IO(KUPB_IOC_MAGIC, 3)
 #define KUPB_RELAY_SUBBUF	32768
 #define KUPB_RELAY_NSUB		8
 /*
- * At the start of each relay sub-buffer: @seq is 1 + its index among all
- * sub-buffers produced, @prev_padding the unused bytes at the end of the
- * one before it (complete once this one has its @seq).
+ * At the start of each relay sub-buffer: @magic, KUPB_RELAY_MAGIC, which no
+ * record's first word (its sequence number) can be, so that a reader of
+ * the read() stream knows a header where it expected a record; @seq, 1 +
+ * its index among all sub-buffers produced; @prev_padding, the unused
+ * bytes at the end of the one before it (complete once this one has its
+ * @seq).
  */
+#define KUPB_RELAY_MAGIC	0xfeed4b5550524c59ull
 struct kupb_relay_hdr {
+	__u64 magic;
 	__u64 seq;
 	__u64 prev_padding;
+};
+
+/*
+ * io_uring: IORING_OP_URING_CMD on /dev/kupb_peers with cmd_op
+ * KUPB_URING_ECHO and struct kupb_uring_echo in the 16 command bytes of a
+ * 64-byte SQE. The kernel copies the @len bytes at @buf in, then out to
+ * @buf + @len, and completes at once with @len: the fastest a uring_cmd
+ * driver can answer.
+ */
+#define KUPB_URING_ECHO		1
+#define KUPB_URING_MAX		256
+struct kupb_uring_echo {
+	__u64 buf;
+	__u32 len;
+	__u32 pad;
 };
 
 /*

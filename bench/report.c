@@ -262,6 +262,56 @@ static void whatif_table(void)
 	}
 }
 
+/*
+ * Records a peer did not deliver intact, per size (@fmt2: a second count
+ * after a slash); they are counted out of its rate.
+ */
+static void dropped_line(const char *what, const char *fmt1, const char *fmt2)
+{
+	unsigned int s;
+
+	printf("  %s, not in its rate:", what);
+	for (s = 0; s < NSIZES; s++) {
+		if (isnan(get(fmt1, sizes[s])))
+			continue;
+		printf(" %u B %.0f", sizes[s], get(fmt1, sizes[s]));
+		if (fmt2)
+			printf(" / %.0f", get(fmt2, sizes[s]));
+		printf(";");
+	}
+	printf("\n");
+}
+
+/* Pipelined echo: messages/s with ECHO_WINDOW in flight, against KUP's bursts. */
+static void echo_table(void)
+{
+	static const struct {
+		const char *key, *name;
+	} rows[] = {
+		{ "kup_burst", "KUP, batch calls both sides, polling" },
+		{ "kup_poll", "KUP, one by one, polling" },
+		{ "kup_block", "KUP, one by one, default flags" },
+		{ "uring_sqpoll", "io_uring uring_cmd, SQPOLL thread" },
+		{ "uring_wait", "io_uring uring_cmd, submit_and_wait(64)" },
+		{ "pipe", "two pipes and an echo thread" },
+	};
+	double kup = get("vm.echo.kup_burst");
+	unsigned int i;
+
+	printf("\nEcho, 64 B, 64 messages in flight, every answer checked; ratios: KUP batch / path\n");
+	printf("  %-42s %12s %12s\n", "path", "k msg/s", "KUP / path");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		double v = get("vm.echo.%s", rows[i].key);
+
+		printf("  %-42s", rows[i].name);
+		pnum(v / 1e3, 13, "%*.0f");
+		if (i)
+			pratio(keep(ratio(kup, v), "vm.echo.kup_burst/%s",
+				    rows[i].key), 13);
+		printf("\n");
+	}
+}
+
 static void vm_costs(void)
 {
 	static const struct {
@@ -326,12 +376,14 @@ static void vm_tables(void)
 {
 	static const char *const paths[] = {
 		"limit", "ring", "kup_poll", "kup_block", "kup_sleep", "ioctl",
-		"chr", "netlink", "tunnel",
+		"uring_sqpoll", "uring_wait", "chr", "netlink", "tunnel",
 	};
 	static const char *const names[] = {
 		"cache line ping-pong (2 threads)", "plain SPSC ring each way",
 		"KUP, kup_echo polling", "KUP, kup_echo blocking (spins first)",
 		"KUP, both sides sleep every time", "ioctl copy in + out",
+		"io_uring uring_cmd, SQPOLL thread",
+		"io_uring uring_cmd, submit+wait",
 		"char dev write/kthread/read", "netlink echo",
 		"/proc/tunnel + tunnel_echo",
 	};
@@ -350,6 +402,8 @@ static void vm_tables(void)
 		{ "KUP zc", "vm.tput.k2u.kup_zc.%u" },
 		{ "KUP burst", "vm.tput.k2u.kup_burst.%u" },
 		{ "relay mmap", "vm.tput.k2u.relay_mmap.%u" },
+		{ "relay read", "vm.tput.k2u.relay_read.%u" },
+		{ "BPF ringbuf", "vm.tput.k2u.bpf_ringbuf.%u" },
 		{ "kfifo", "vm.tput.k2u.kfifo.%u" },
 		{ "chr", "vm.tput.k2u.chr.%u" },
 		{ "netlink", "vm.tput.k2u.netlink.%u" },
@@ -366,6 +420,7 @@ static void vm_tables(void)
 	};
 	static const struct col rk2u[] = {
 		{ "/relay", "vm.tput.k2u.relay_mmap.%u" },
+		{ "/bpf", "vm.tput.k2u.bpf_ringbuf.%u" },
 		{ "/kfifo", "vm.tput.k2u.kfifo.%u" },
 		{ "/ring", "vm.tput.ring.%u" },
 		{ "/memcpy", "vm.tput.memcpy.%u" },
@@ -376,11 +431,16 @@ static void vm_tables(void)
 
 	printf("\n\n=== VM (QEMU TCG, 2 vCPUs; only ratios mean anything): end to end through kup.ko");
 	rtt_table("Round trip, 64 B; ratios: KUP polling / path", "vm.rtt",
-		  "kup_poll", "limit", paths, names, 9);
+		  "kup_poll", "limit", paths, names, 11);
+	echo_table();
 	tput_table("User -> kernel, MB/s (one copy per message: the sender's, or the system call's); ratios: KUP copy / path",
 		   "vm.tput.u2k.kup_copy.%u", u2k, 8, ru2k, 5);
 	tput_table("Kernel -> user, MB/s (relay and kfifo: every record checked); ratios: KUP copy / path",
-		   "vm.tput.k2u.kup_copy.%u", k2u, 10, rk2u, 7);
+		   "vm.tput.k2u.kup_copy.%u", k2u, 12, rk2u, 8);
+	dropped_line("relay read(), records stale / lost", "vm.stale.relay_read.%u",
+		     "vm.lost.relay_read.%u");
+	dropped_line("BPF ring buffer, records dropped (ring full; under TCG its spinlock and atomics are emulated)",
+		     "vm.drops.bpf_ringbuf.%u", NULL);
 	printf("  wake-ups per round trip: polling %.3g, blocking %.3g, sleeping %.3g\n",
 	       get("vm.wakeups.kup_poll"), get("vm.wakeups.kup_block"),
 	       get("vm.wakeups.kup_sleep"));
@@ -429,6 +489,15 @@ static void collect_targets(void)
 	target("VM: KUP polling round trip / cache-line ping-pong",
 	       get("vm.rtt.kup_poll") / get("vm.rtt.limit"), 1, 1.5, "x",
 	       get("vm.rtt.ring") / get("vm.rtt.limit"));
+	target("VM: KUP polling round trip / plain SPSC ring",
+	       get("vm.rtt.kup_poll") / get("vm.rtt.ring"), 1, 1.2, "x", 1);
+	target("VM: KUP polling round trip / io_uring SQPOLL",
+	       get("vm.rtt.kup_poll") / get("vm.rtt.uring_sqpoll"), 1, 0.5, "x",
+	       get("vm.rtt.ring") / get("vm.rtt.uring_sqpoll"));
+	target("VM: KUP echo, 64 in flight / io_uring SQPOLL",
+	       get("vm.echo.kup_burst") / get("vm.echo.uring_sqpoll"), 0, 2, "x", NAN);
+	target("VM: KUP echo, 64 in flight / pipe",
+	       get("vm.echo.kup_burst") / get("vm.echo.pipe"), 0, 10, "x", NAN);
 	target("VM: KUP round trip, default flags / polling (KP_NB)",
 	       get("vm.rtt.kup_block") / get("vm.rtt.kup_poll"), 1, 1.1, "x", NAN);
 	target("VM: KUP 64 B user->kernel / char device write()",
@@ -450,6 +519,9 @@ static void collect_targets(void)
 	target("VM: KUP burst 64 B kernel->user / relay mmap",
 	       get("vm.tput.k2u.kup_burst.64") / get("vm.tput.k2u.relay_mmap.64"), 0, 1.5, "x",
 	       vring64 / get("vm.tput.k2u.relay_mmap.64"));
+	target("VM: KUP burst 64 B kernel->user / BPF ring buffer",
+	       get("vm.tput.k2u.kup_burst.64") / get("vm.tput.k2u.bpf_ringbuf.64"), 0, 3, "x",
+	       vring64 / get("vm.tput.k2u.bpf_ringbuf.64"));
 	target("VM: KUP copy 64 B kernel->user / kfifo char device",
 	       get("vm.tput.k2u.kup_copy.64") / get("vm.tput.k2u.kfifo.64"), 0, 3, "x",
 	       vring64 / get("vm.tput.k2u.kfifo.64"));
@@ -584,7 +656,9 @@ static const struct col plot_vm[] = {
 	{ "KUP zero copy user->kernel (payload not written)", "vm.tput.u2k.kup_zc.%u" },
 	{ "KUP bursts of 64 user->kernel", "vm.tput.u2k.kup_burst.%u" },
 	{ "KUP bursts of 64 kernel->user", "vm.tput.k2u.kup_burst.%u" },
-	{ "relay, mmap'ed sub-buffers, kernel->user", "vm.tput.k2u.relay_mmap.%u" },
+	{ "relay, sub-buffers read in place, kernel->user", "vm.tput.k2u.relay_mmap.%u" },
+	{ "relay read(), kernel->user", "vm.tput.k2u.relay_read.%u" },
+	{ "BPF ring buffer, kernel->user", "vm.tput.k2u.bpf_ringbuf.%u" },
 	{ "kfifo char device read(), kernel->user", "vm.tput.k2u.kfifo.%u" },
 	{ "char dev write()", "vm.tput.u2k.chr.%u" },
 	{ "netlink user->kernel", "vm.tput.u2k.netlink.%u" },
@@ -593,8 +667,43 @@ static const struct col plot_vm[] = {
 	{ "memcpy", "vm.tput.memcpy.%u" },
 };
 
+/* The bars: 64-byte kernel -> user streams in the VM, KUP and its peers. */
+static const struct col plot_peers[] = {
+	{ "KUP bursts", "vm.tput.k2u.kup_burst.64" },
+	{ "KUP copy", "vm.tput.k2u.kup_copy.64" },
+	{ "KUP zero copy", "vm.tput.k2u.kup_zc.64" },
+	{ "relay mmap", "vm.tput.k2u.relay_mmap.64" },
+	{ "relay read()", "vm.tput.k2u.relay_read.64" },
+	{ "BPF ringbuf", "vm.tput.k2u.bpf_ringbuf.64" },
+	{ "kfifo read()", "vm.tput.k2u.kfifo.64" },
+	{ "char dev read()", "vm.tput.k2u.chr.64" },
+	{ "netlink", "vm.tput.k2u.netlink.64" },
+	{ "/proc/tunnel", "vm.tput.k2u.tunnel.64" },
+	{ "plain SPSC ring", "vm.tput.ring.64" },
+};
+
 #define NPH	(int)(sizeof(plot_host) / sizeof(plot_host[0]))
 #define NPV	(int)(sizeof(plot_vm) / sizeof(plot_vm[0]))
+#define NPP	(int)(sizeof(plot_peers) / sizeof(plot_peers[0]))
+
+static void write_peers_dat(const char *dir)
+{
+	char path[4096];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/peers64.dat", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return;
+	}
+	fprintf(f, "# 64 B kernel -> user in the VM: label, MB/s\n");
+	for (i = 0; i < NPP; i++)
+		fprintf(f, "\"%s\" %.6g\n", plot_peers[i].title,
+			mbps(get(plot_peers[i].key), 64));
+	fclose(f);
+}
 
 static void write_plot(const char *dir)
 {
@@ -628,12 +737,12 @@ static void write_plot(const char *dir)
 		return;
 	}
 	fprintf(f, "# make bench: throughput by message size (report.c writes this)\n");
-	fprintf(f, "set terminal pngcairo size 1600,650 font 'sans,10'\n");
+	fprintf(f, "set terminal pngcairo size 2300,650 font 'sans,10'\n");
 	fprintf(f, "set output '%s/throughput.png'\n", dir);
 	fprintf(f, "set datafile missing 'nan'\nset logscale xy\nset grid\n");
 	fprintf(f, "set xtics ('64 B' 64, '1 KiB' 1024, '4 KiB' 4096, '64 KiB' 65536)\n");
 	fprintf(f, "set xlabel 'message size'\nset ylabel 'MB/s'\nset key left top\n");
-	fprintf(f, "set multiplot layout 1,2 title 'KUP one-way throughput (median of %d)'\n", 5);
+	fprintf(f, "set multiplot layout 1,3 title 'KUP one-way throughput (median of %d)'\n", 5);
 	fprintf(f, "set title 'host, native: ring core between two processes'\nplot ");
 	for (i = 0; i < NPH; i++)
 		fprintf(f, "%s'%s/throughput.dat' using 1:%d with linespoints lw 2 title '%s'",
@@ -642,8 +751,13 @@ static void write_plot(const char *dir)
 	for (i = 0; i < NPV; i++)
 		fprintf(f, "%s'%s/throughput.dat' using 1:%d with linespoints lw 2 title '%s'",
 			i ? ", \\\n     " : "", dir, NPH + i + 2, plot_vm[i].title);
-	fprintf(f, "\nunset multiplot\n");
+	fprintf(f, "\nunset logscale\nset logscale y\nunset xlabel\nset xtics rotate by -40\n");
+	fprintf(f, "set style fill solid 0.6\nset boxwidth 0.7\nset key off\n");
+	fprintf(f, "set title 'VM: 64 B kernel->user, KUP and the peers'\n");
+	fprintf(f, "plot '%s/peers64.dat' using 0:2:xtic(1) with boxes\n", dir);
+	fprintf(f, "unset multiplot\n");
 	fclose(f);
+	write_peers_dat(dir);
 }
 
 int main(int argc, char **argv)

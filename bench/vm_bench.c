@@ -7,10 +7,16 @@
  *                                  kup_echo (its poll= parameter and kup's
  *                                  spin_iters are the script's business)
  *   vm_bench rtt ioctl|chr|netlink|tunnel|limit|ring
+ *   vm_bench rtt uring_sqpoll|uring_wait   io_uring uring_cmd echo of
+ *                                  kup_bench_peers.ko (vm_echo.c)
+ *   vm_bench echo kup_poll|kup_block|kup_burst|uring_sqpoll|uring_wait|pipe
+ *                                  64-byte echo, 64 in flight (vm_echo.c)
  *   vm_bench tput kup|chr|netlink|tunnel|limit  one-way, every message size
  *   vm_bench tput peers            kernel -> user streams through relay
  *                                  (mmap) and a kfifo char device, from
  *                                  kup_bench_peers.ko, every record checked
+ *   vm_bench tput bpf              the BPF ring buffer, fed on a trace
+ *                                  event of kup_bench_peers.ko (vm_bpf.c)
  *   vm_bench probe kup             what single calls cost (KUPB_OP_PROBE)
  *
  * The message and direction of each figure are in its key; README.md says
@@ -22,6 +28,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/netlink.h>
@@ -29,6 +36,7 @@
 #include "bench.h"
 #include "kup_bench_uapi.h"
 #include "plain_ring.h"
+#include "vm_lib.h"
 
 #define ECHO_PAGES	4	/* kup_echo's pages= in vm_*.sh */
 #define BENCH_PAGES	64	/* kup_bench's pages= */
@@ -41,87 +49,8 @@ static unsigned char *src_buf, *dst_buf;
 static size_t cur_size;
 static volatile uint64_t sink_word;	/* where received words are read to */
 
-static int full_read(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = read(fd, (char *)buf + done, len - done);
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	return 0;
-}
-
-static int full_write(int fd, const void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = write(fd, (const char *)buf + done, len - done);
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	return 0;
-}
-
-static int open_dev(const char *path)
-{
-	int fd = open(path, O_RDWR);
-
-	if (fd < 0)
-		bench_die("%s: %s", path, strerror(errno));
-	return fd;
-}
-
-/* A peer thread on the other vCPU, started before the clock runs. */
-struct peer {
-	pthread_t thread;
-	void *(*fn)(void *);
-	uint64_t n;
-	void *arg;
-	unsigned int ready;
-};
-
-static void *peer_main(void *arg)
-{
-	struct peer *p = arg;
-
-	bench_pin(1);
-	__atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
-	return p->fn(p);
-}
-
-static void peer_start(struct peer *p, void *(*fn)(void *), void *arg,
-		       uint64_t n)
-{
-	p->fn = fn;
-	p->arg = arg;
-	p->n = n;
-	p->ready = 0;
-	if (pthread_create(&p->thread, NULL, peer_main, p))
-		bench_die("pthread_create");
-	while (!__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE))
-		bench_cpu_relax();
-}
-
-static void peer_join(struct peer *p)
-{
-	pthread_join(p->thread, NULL);
-}
-
 /* ---- round trips ---- */
 
-/* Say why a KUP run failed; the figure is then reported as failed. */
-static double kup_failed(const char *what)
-{
-	bench_note("%s: %s", what, strerror(kernproxy_errno));
-	return -1;
-}
 
 
 struct kup_ctx {
@@ -859,6 +788,142 @@ static double tput_relay(void *ctx, uint64_t n)
 	return got == n ? t0 : -1;
 }
 
+/*
+ * relay through read(), poll() when nothing is there: the stream is each
+ * sub-buffer's header, then as many whole records as fit, its padding left
+ * out. What read() hands out is not always what the producer wrote:
+ *  - it hands out what was reserved, written or not (relay has no commit),
+ *    and its padding arithmetic races a sub-buffer switch: such a record
+ *    is stale (vm.stale.relay_read.SIZE);
+ *  - when every sub-buffer is full, relay_file_read_avail() takes the
+ *    reader for overrun and skips the oldest unread one, even without
+ *    overwrite: its records are lost (vm.lost.relay_read.SIZE). The next
+ *    header (its magic where a record was due) says how many.
+ * Only the records that arrived intact count for the rate.
+ */
+struct relay_read {
+	int ctl;		/* /dev/kupb_peers */
+	uint64_t stale, lost;
+};
+
+/* A header where a record was due: go on from the first record it holds. */
+static void relay_resync(struct relay_read *rr, const struct kupb_relay_hdr *h,
+			 uint64_t *got, uint64_t n)
+{
+	uint64_t per = (KUPB_RELAY_SUBBUF - sizeof(*h)) / cur_size;
+	uint64_t first = h->seq ? (h->seq - 1) * per : 0;
+
+	if (first > n)
+		first = n;
+	if (first < *got) {		/* an old header: stale */
+		rr->stale++;
+		return;
+	}
+	rr->lost += first - *got;
+	*got = first;
+}
+
+/*
+ * The record due at dst_buf[@at]; returns where parsing goes on. A bad
+ * record followed by a good one (or a header) is stale in its place. Two
+ * bad ones in a row are a skip that left the stream off its record
+ * boundaries: go on from the next header there is (the positions are all
+ * multiples of 8).
+ */
+static size_t relay_record(struct relay_read *rr, size_t at, size_t have,
+			   uint64_t *got)
+{
+	size_t next = at + cur_size, j;
+	uint64_t w;
+
+	if (rec_ok(dst_buf + at, *got)) {
+		++*got;
+		return next;
+	}
+	memcpy(&w, dst_buf + next, next + sizeof(w) <= have ? sizeof(w) : 0);
+	if (next + cur_size > have || rec_ok(dst_buf + next, *got + 1) ||
+	    (next + sizeof(w) <= have && w == KUPB_RELAY_MAGIC)) {
+		rr->stale++;
+		++*got;
+		return next;
+	}
+	for (j = at + 8; j + sizeof(w) <= have; j += 8) {
+		memcpy(&w, dst_buf + j, sizeof(w));
+		if (w == KUPB_RELAY_MAGIC)
+			return j;	/* its header counts what was lost */
+	}
+	rr->stale++;
+	++*got;
+	return next;
+}
+
+/* Parse dst_buf[0, @have); returns how much of it was taken. */
+static size_t relay_parse(struct relay_read *rr, size_t have, uint64_t *got,
+			  uint64_t n)
+{
+	struct kupb_relay_hdr h;
+	size_t at = 0;
+	uint64_t first;
+
+	while (*got < n && have - at >= sizeof(first)) {
+		memcpy(&first, dst_buf + at, sizeof(first));
+		if (first == KUPB_RELAY_MAGIC) {
+			if (have - at < sizeof(h))
+				break;
+			memcpy(&h, dst_buf + at, sizeof(h));
+			relay_resync(rr, &h, got, n);
+			at += sizeof(h);
+			continue;
+		}
+		if (have - at < cur_size)
+			break;
+		at = relay_record(rr, at, have, got);
+	}
+	return at;
+}
+
+static double tput_relay_read(void *ctx, uint64_t n)
+{
+	struct relay_read *rr = ctx;
+	struct pollfd pfd = { .events = POLLIN };
+	uint64_t got = 0, bad = rr->stale + rr->lost;
+	size_t have = 0, at;
+	double t0;
+	ssize_t r;
+
+	if (peers_start(rr->ctl, KUPB_STREAM_RELAY, n))
+		return -1;
+	pfd.fd = open(RELAY_FILE, O_RDONLY);
+	if (pfd.fd < 0)
+		bench_die("%s: %s", RELAY_FILE, strerror(errno));
+	t0 = bench_now();
+	while (got < n) {
+		r = read(pfd.fd, dst_buf + have, RING_BYTES - have);
+		if (r < 0)
+			bench_die("relay read(): %s", strerror(errno));
+		if (!r) {
+			/* Woken when a sub-buffer is complete. */
+			poll(&pfd, 1, 10);
+			if (bench_now() - t0 > 30)
+				bench_die("relay read(): stalled at %llu",
+					  (unsigned long long)got);
+			continue;
+		}
+		have += r;
+		at = relay_parse(rr, have, &got, n);
+		memmove(dst_buf, dst_buf + at, have - at);
+		have -= at;
+	}
+	t0 = bench_now() - t0;
+	close(pfd.fd);
+	bad = rr->stale + rr->lost - bad;
+	if (bad * 2 > n)
+		bench_note("relay read(): %llu of %llu records stale or lost",
+			   (unsigned long long)bad, (unsigned long long)n);
+	/* As a time, so that the rate is of the intact records. */
+	return bad < n ? t0 * n / (n - bad) : -1;
+}
+
 /* The kfifo char device: read() as much as there is, check each record. */
 static double tput_kfifo(void *ctx, uint64_t n)
 {
@@ -888,6 +953,7 @@ static double tput_kfifo(void *ctx, uint64_t n)
 static void run_tput_peers(void)
 {
 	int fd = open_dev("/dev/" KUPB_PEERS_NAME);
+	struct relay_read rr = { .ctl = fd };
 	unsigned int s;
 	char key[64];
 
@@ -896,6 +962,13 @@ static void run_tput_peers(void)
 		if (cur_size <= KUPB_RELAY_SUBBUF - sizeof(struct kupb_relay_hdr)) {
 			snprintf(key, sizeof(key), "vm.tput.k2u.relay_mmap.%zu", cur_size);
 			bench_report_tput(key, bench_rate(tput_relay, &fd, 100, 1ull << 32));
+			rr.stale = rr.lost = 0;
+			snprintf(key, sizeof(key), "vm.tput.k2u.relay_read.%zu", cur_size);
+			bench_report_tput(key, bench_rate(tput_relay_read, &rr, 100, 1ull << 32));
+			snprintf(key, sizeof(key), "vm.stale.relay_read.%zu", cur_size);
+			bench_result(key, rr.stale, "records");
+			snprintf(key, sizeof(key), "vm.lost.relay_read.%zu", cur_size);
+			bench_result(key, rr.lost, "records");
 		}
 		snprintf(key, sizeof(key), "vm.tput.k2u.kfifo.%zu", cur_size);
 		bench_report_tput(key, bench_rate(tput_kfifo, &fd, 100, 1ull << 32));
@@ -961,6 +1034,8 @@ static void run_tput(const char *what)
 		run_tput_limits();
 	} else if (!strcmp(what, "peers")) {
 		run_tput_peers();
+	} else if (!strcmp(what, "bpf")) {
+		run_tput_bpf();
 	} else {
 		bench_die("unknown throughput path %s", what);
 	}
@@ -968,11 +1043,9 @@ static void run_tput(const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *secs = getenv("BENCH_SECS");
-
 	if (argc != 3)
-		bench_die("usage: vm_bench rtt|tput|probe PATH");
-	bench_rep_secs = secs ? atof(secs) : 0.25;
+		bench_die("usage: vm_bench rtt|echo|tput|probe PATH");
+	bench_rep_secs = vm_rep_secs();
 	/* Nothing here may hang the VM's script: it has two minutes. */
 	alarm(100);
 	src_buf = aligned_alloc(4096, RING_BYTES);
@@ -981,13 +1054,17 @@ int main(int argc, char **argv)
 		bench_die("out of memory");
 	memset(src_buf, 0x5a, RING_BYTES);
 	memset(dst_buf, 0, RING_BYTES);
-	if (!strcmp(argv[1], "rtt"))
+	if (!strcmp(argv[1], "rtt") && !strncmp(argv[2], "uring_", 6))
+		run_rtt_uring(argv[2]);
+	else if (!strcmp(argv[1], "rtt"))
 		run_rtt(argv[2]);
+	else if (!strcmp(argv[1], "echo"))
+		run_echo(argv[2]);
 	else if (!strcmp(argv[1], "probe"))
 		run_probe();
 	else if (!strcmp(argv[1], "tput"))
 		run_tput(argv[2]);
 	else
-		bench_die("usage: vm_bench rtt|tput PATH");
+		bench_die("usage: vm_bench rtt|echo|tput|probe PATH");
 	return 0;
 }

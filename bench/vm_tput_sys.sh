@@ -16,6 +16,7 @@ vm_bench tput limit
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if load kup_bench_peers; then
 	vm_bench tput peers
+	vm_bench tput bpf
 	rmmod kup_bench_peers
 else
 	echo "# vm_tput_sys: cannot load kup_bench_peers.ko: no relay or kfifo figures"

@@ -422,7 +422,15 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 		kup_chan_fail(c, EBUSY);
 		return NULL;
 	}
-	err = kup_tx_wait(c, len, &buf, flags);
+	/*
+	 * The fast path inline: room at once on a running channel. Only
+	 * the rest goes through kup_tx_wait(), which two callers share and
+	 * the compiler therefore keeps out of line (a call and its frame
+	 * were a third of a 64-byte send).
+	 */
+	err = kup_likely(!kup_chan_state(c)) &&
+	      kup_likely(!kup_prod_reserve(&c->tx, &c->txp, len, &buf)) ? 0 :
+	      kup_tx_wait(c, len, &buf, flags);
 	if (kup_unlikely(err)) {
 		/* A failed reserve without KP_MORE ends a burst all the same. */
 		if (!(flags & KP_MORE))
