@@ -153,6 +153,8 @@ struct kupdev_softc {
  * test_pause_ms (spinning where it may not sleep). The read-only parameter test_live_sessions counts the
  * sessions not yet freed (kup_test_live()), so that a test can tell a leak
  * exactly, where free-memory figures move by megabytes on their own.
+ * kup_test_user_sleeps() (exported, kup_io.c) tells a test module that a
+ * channel's user sleeps waiting for records.
  */
 #ifdef KUP_TEST_HOOKS
 void kup_test_pause(const char *where);

@@ -768,3 +768,29 @@ size_t kupdev_max_msg(struct kupdev_softc *sc)
 	return (sc->size << PAGE_SHIFT) - sizeof(struct kup_rec_hdr);
 }
 EXPORT_SYMBOL_GPL(kupdev_max_msg);
+
+#ifdef KUP_TEST_HOOKS
+/*
+ * Test builds only: is the user of @chan_id asleep waiting for records,
+ * its NEED_WAKEUP flag up and its poll() on the wait queue, past its last
+ * look at the ring? A test that must send towards a sleeping user waits
+ * for this instead of guessing how long the user takes to fall asleep.
+ */
+bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id)
+{
+	struct kup_sess *s;
+	bool asleep;
+
+	if (kup_dev_enter(sc))
+		return false;
+	s = kup_sess_get(sc, chan_id, true);
+	asleep = !IS_ERR(s) &&
+		 (kup_read_once(*s->k2u.cons_flags) & KUP_NEED_WAKEUP) &&
+		 wq_has_sleeper(&s->uwq);
+	if (!IS_ERR(s))
+		kup_sess_put(s);
+	kup_dev_leave(sc);
+	return asleep;
+}
+EXPORT_SYMBOL_GPL(kup_test_user_sleeps);
+#endif

@@ -11,9 +11,10 @@
  *  2. the same ended by a send without KUPDEV_MORE;
  *  3. the same ended by a blocking receive (waiting for the user's "ack 3"
  *     is what must wake it);
- *  4. kupdev_send_batch(KUPDEV_NB | KUPDEV_MORE) of 200 messages of 100
- *     bytes into the one-page ring of a sleeping user: exactly as many as
- *     fit go; the next batch gets -EAGAIN, and its full ring wakes the user;
+ *  4. kupdev_send_batch(KUPDEV_NB | KUPDEV_MORE) of one message fewer
+ *     than fit (100 bytes each) into the one-page ring of a sleeping user,
+ *     which must not wake it; then a batch of 200 with KUPDEV_NB: exactly
+ *     the one that fits goes, and its full ring wakes the user;
  *  5. the user's burst with KP_MORE and kernproxy_flush(), taken with
  *     kupdev_receive_batch() of 3, then of 64 with KUPDEV_NB (2), then none;
  *  6. the user's kernproxy_send_batch(KP_NB) that fills the ring while this
@@ -77,6 +78,26 @@ static int bt_expect(const char *want)
 	return 0;
 }
 
+/* kup.ko exports it in the test builds, which are the only ones run. */
+bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id);
+
+/*
+ * Wait until the user sleeps in its receive or poll(), past its last look
+ * at the ring, so that what is sent next can only reach it by a wake-up.
+ * The user may still be between poll_wait() and poll()'s own look at the
+ * ring: a few more ms let it through that.
+ */
+static int bt_user_asleep(int phase)
+{
+	int i;
+
+	for (i = 0; i < 1000 && !kup_test_user_sleeps(sc, 0); i++)
+		msleep(10);
+	BT_CHECK(i < 1000, "phase %d: the user did not fall asleep in 10 s", phase);
+	msleep(20);
+	return 0;
+}
+
 /* A burst of three towards a sleeping user; @end ends it. */
 static int bt_three(int phase, int (*end)(int phase))
 {
@@ -84,10 +105,9 @@ static int bt_three(int phase, int (*end)(int phase))
 	int i, err;
 
 	snprintf(ready, sizeof(ready), "ready %d", phase);
-	err = bt_expect(ready);
+	err = bt_expect(ready) ?: bt_user_asleep(phase);
 	if (err)
 		return err;
-	msleep(300);	/* the user (spin 1) is asleep in its receive */
 	for (i = 0; i < 2; i++) {
 		err = bt_send(KUPDEV_MORE, "%d.%d", phase, i);
 		BT_CHECK(!err, "phase %d: send %d with KUPDEV_MORE: %d", phase, i, err);
@@ -136,15 +156,20 @@ static int bt_full(void)
 		msgs[i].len = BT_LEN;
 	}
 	/*
-	 * The user is asleep in its receive, and the first batch does not
-	 * wake it (KUPDEV_MORE), so the ring is still full for the second;
-	 * finding it full ends the burst and wakes the user.
+	 * The user is asleep in its receive. The first batch stops short of
+	 * a full ring (which would end the burst), so with KUPDEV_MORE it
+	 * wakes nobody and nothing is taken before the second, which sends
+	 * the one that still fits; finding the ring full then ends the burst
+	 * and wakes the user.
 	 */
-	msleep(300);
-	n = kupdev_send_batch(sc, 0, msgs, BT_MSGS, KUPDEV_NB | KUPDEV_MORE);
-	BT_CHECK(n == fit, "send_batch(NB) into an empty ring sent %d, %zu fit", n, fit);
-	n = kupdev_send_batch(sc, 0, msgs, BT_MSGS, KUPDEV_NB);
-	BT_CHECK(n == -EAGAIN, "send_batch(NB) into a full ring gave %d", n);
+	err = bt_user_asleep(4);
+	if (err)
+		return err;
+	n = kupdev_send_batch(sc, 0, msgs, fit - 1, KUPDEV_NB | KUPDEV_MORE);
+	BT_CHECK(n == fit - 1, "send_batch(NB) of %zu into an empty ring sent %d",
+		 fit - 1, n);
+	n = kupdev_send_batch(sc, 0, msgs + fit - 1, BT_MSGS - fit + 1, KUPDEV_NB);
+	BT_CHECK(n == 1, "send_batch(NB) into a ring with room for one sent %d", n);
 	return bt_expect("drained 4");
 }
 
@@ -223,10 +248,9 @@ static int bt_batch_error(void)
 	int n, err = bt_send(0, "go 7");
 
 	BT_CHECK(!err, "send go 7: %d", err);
-	err = bt_expect("ready 7");
+	err = bt_expect("ready 7") ?: bt_user_asleep(7);
 	if (err)
 		return err;
-	msleep(300);	/* the user is asleep in poll() */
 	n = kupdev_send_batch(sc, 0, m, 2, 0);
 	BT_CHECK(n == 1, "send_batch of a good and a too large message gave %d", n);
 	/* Nothing else of ours may wake the user meanwhile (a wait would). */
