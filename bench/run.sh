@@ -17,7 +17,7 @@ echo "bench: host, native: round trips and throughput (about a minute)"
 	echo "# host: host_bench failed" >>"$out/host.txt"
 
 echo "bench: host: instructions per message on libkup's fast path (callgrind)"
-./instr.sh "$out/instr" "$out/callgrind" >"$out/instr.txt"
+host/instr.sh "$out/instr" "$out/callgrind" >"$out/instr.txt"
 
 # TCG runs REP MOVSB one byte at a time, where real CPUs with ERMS/FSRM
 # move whole lines: with those features visible, every kernel memcpy() and
@@ -25,7 +25,7 @@ echo "bench: host: instructions per message on libkup's fast path (callgrind)"
 # it costs anywhere else. Hidden, the kernel picks its unrolled copy.
 echo "bench: VM: one boot, every in-VM benchmark (about 1.5 minutes)"
 KUP_VM_CPU=max,erms=off,fsrm=off ../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
-	vm_rtt.sh vm_tput_kup.sh vm_tput_sys.sh >"$out/vm.txt" 2>&1 ||
+	vm/vm_rtt.sh vm/vm_tput_kup.sh vm/vm_tput_sys.sh >"$out/vm.txt" 2>&1 ||
 	echo "# vm: the VM run failed (see build/vm/bench/console.log); its figures are missing" >>"$out/vm.txt"
 
 echo

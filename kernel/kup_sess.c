@@ -22,24 +22,8 @@
 #include <linux/vmalloc.h>
 #include "kup_internal.h"
 
-/* Byte offsets of the ring words in the two control pages. */
-/*
- * Every word that is written on a different schedule has its own cache line:
- * positions change every message, flags only around sleeps, and each side
- * reads the other's flags after every publish.
- */
-#define RO_STATUS		128
-#define RO_K2U_PROD		192
-#define RO_U2K_CONS		256
-#define RO_K2U_PROD_FLAGS	320
-#define RO_U2K_CONS_FLAGS	384
-#define RW_U2K_PROD		0
-#define RW_K2U_CONS		64
-#define RW_U2K_PROD_FLAGS	128
-#define RW_U2K_WANT		132
-#define RW_K2U_CONS_FLAGS	192
-
-static_assert(sizeof(struct kup_layout) <= RO_STATUS);
+/* The ring words' offsets in the control pages: KUP_RO_*, KUP_RW_* (ABI). */
+static_assert(sizeof(struct kup_layout) <= KUP_RO_STATUS);
 
 static inline void *kup_at(void *page, unsigned int off)
 {
@@ -143,16 +127,16 @@ static void kup_layout_init(struct kup_sess *s)
 	l->ro_size = kup_region_pages(s) << PAGE_SHIFT;
 	l->rw_size = l->ro_size;
 	l->data_offset = PAGE_SIZE;
-	l->off_status = RO_STATUS;
-	l->off_k2u_prod = RO_K2U_PROD;
-	l->off_k2u_prod_flags = RO_K2U_PROD_FLAGS;
-	l->off_u2k_cons = RO_U2K_CONS;
-	l->off_u2k_cons_flags = RO_U2K_CONS_FLAGS;
-	l->off_u2k_prod = RW_U2K_PROD;
-	l->off_u2k_prod_flags = RW_U2K_PROD_FLAGS;
-	l->off_u2k_want = RW_U2K_WANT;
-	l->off_k2u_cons = RW_K2U_CONS;
-	l->off_k2u_cons_flags = RW_K2U_CONS_FLAGS;
+	l->off_status = KUP_RO_STATUS;
+	l->off_k2u_prod = KUP_RO_K2U_PROD;
+	l->off_k2u_prod_flags = KUP_RO_K2U_PROD_FLAGS;
+	l->off_u2k_cons = KUP_RO_U2K_CONS;
+	l->off_u2k_cons_flags = KUP_RO_U2K_CONS_FLAGS;
+	l->off_u2k_prod = KUP_RW_U2K_PROD;
+	l->off_u2k_prod_flags = KUP_RW_U2K_PROD_FLAGS;
+	l->off_u2k_want = KUP_RW_U2K_WANT;
+	l->off_k2u_cons = KUP_RW_K2U_CONS;
+	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
 }
 
 static void kup_rings_init(struct kup_sess *s)
@@ -160,16 +144,16 @@ static void kup_rings_init(struct kup_sess *s)
 	u64 size = (u64)s->npages << PAGE_SHIFT;
 	void *ro = s->ro_ctrl, *rw = s->rw_ctrl;
 
-	s->status = kup_at(ro, RO_STATUS);
-	s->u2k_want = kup_at(rw, RW_U2K_WANT);
-	s->k2u.prod = kup_at(ro, RO_K2U_PROD);
-	s->k2u.prod_flags = kup_at(ro, RO_K2U_PROD_FLAGS);
-	s->k2u.cons = kup_at(rw, RW_K2U_CONS);
-	s->k2u.cons_flags = kup_at(rw, RW_K2U_CONS_FLAGS);
-	s->u2k.prod = kup_at(rw, RW_U2K_PROD);
-	s->u2k.prod_flags = kup_at(rw, RW_U2K_PROD_FLAGS);
-	s->u2k.cons = kup_at(ro, RO_U2K_CONS);
-	s->u2k.cons_flags = kup_at(ro, RO_U2K_CONS_FLAGS);
+	s->status = kup_at(ro, KUP_RO_STATUS);
+	s->u2k_want = kup_at(rw, KUP_RW_U2K_WANT);
+	s->k2u.prod = kup_at(ro, KUP_RO_K2U_PROD);
+	s->k2u.prod_flags = kup_at(ro, KUP_RO_K2U_PROD_FLAGS);
+	s->k2u.cons = kup_at(rw, KUP_RW_K2U_CONS);
+	s->k2u.cons_flags = kup_at(rw, KUP_RW_K2U_CONS_FLAGS);
+	s->u2k.prod = kup_at(rw, KUP_RW_U2K_PROD);
+	s->u2k.prod_flags = kup_at(rw, KUP_RW_U2K_PROD_FLAGS);
+	s->u2k.cons = kup_at(ro, KUP_RO_U2K_CONS);
+	s->u2k.cons_flags = kup_at(ro, KUP_RO_U2K_CONS_FLAGS);
 	s->k2u.size = s->u2k.size = size;
 	s->k2u.max_msg = s->u2k.max_msg = size - sizeof(struct kup_rec_hdr);
 }

@@ -65,6 +65,25 @@ struct kup_layout {
 	__u32 off_k2u_cons_flags; /* RW: __u32, user waits for data */
 };
 
+/*
+ * The offsets kup.ko puts in struct kup_layout today. Every word written on
+ * a different schedule has its own cache line: positions change with every
+ * message, flags only around sleeps, and each side reads the other's flags
+ * after every publish. A user-space program reads them from kup_layout,
+ * which is what keeps it working if they move; these name them once, for
+ * kup.ko and for the benchmarks that lay a channel out without it.
+ */
+#define KUP_RO_STATUS		128
+#define KUP_RO_K2U_PROD		192
+#define KUP_RO_U2K_CONS		256
+#define KUP_RO_K2U_PROD_FLAGS	320
+#define KUP_RO_U2K_CONS_FLAGS	384
+#define KUP_RW_U2K_PROD		0
+#define KUP_RW_K2U_CONS		64
+#define KUP_RW_U2K_PROD_FLAGS	128
+#define KUP_RW_U2K_WANT		132
+#define KUP_RW_K2U_CONS_FLAGS	192
+
 /* mmap offset of the RW region; the RO region is at offset 0. */
 #define KUP_MMAP_RW_OFFSET	0x10000000ull
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "figures.h"
 
 #define BENCH_REPS		5
 #define BENCH_LINE		64
@@ -112,11 +113,6 @@ static inline double bench_median(double *v, int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static inline void bench_result(const char *key, double value, const char *unit)
-{
-	printf("R %s %.6g %s\n", key, value, unit);
-	fflush(stdout);
-}
 
 static inline void __attribute__((format(printf, 1, 2)))
 bench_note(const char *fmt, ...)
@@ -188,21 +184,36 @@ static inline double bench_rate(bench_run_t run, void *ctx, uint64_t n0,
 	return bench_median(rates, BENCH_REPS);
 }
 
-/* A round trip figure in ns from a rate, printed under @key. */
-static inline void bench_report_rtt(const char *key, double rate)
+/* Figure @f's key, for message size @size if it is a sized one. */
+static inline const char *bench_fig_key(enum bench_fig f, unsigned int size,
+					char *buf, size_t len)
 {
-	if (rate > 0)
-		bench_result(key, 1e9 / rate, "ns");
-	else
-		bench_note("%s: failed", key);
+	snprintf(buf, len, bench_figs[f].key, size);
+	return buf;
 }
 
-static inline void bench_report_tput(const char *key, double rate)
+/* The "R" line of figure @f (figures.h), in the unit it is declared with. */
+static inline void bench_fig(enum bench_fig f, unsigned int size, double value)
 {
-	if (rate > 0)
-		bench_result(key, rate, "msg/s");
+	char key[64];
+
+	printf("R %s %.6g %s\n", bench_fig_key(f, size, key, sizeof(key)),
+	       value, bench_figs[f].unit);
+	fflush(stdout);
+}
+
+/* A rate from bench_rate() as figure @f: a round trip in ns, or per second. */
+static inline void bench_fig_rate(enum bench_fig f, unsigned int size,
+				  double rate)
+{
+	char key[64];
+
+	if (rate <= 0)
+		bench_note("%s: failed", bench_fig_key(f, size, key, sizeof(key)));
+	else if (!strcmp(bench_figs[f].unit, "ns"))
+		bench_fig(f, size, 1e9 / rate);
 	else
-		bench_note("%s: failed", key);
+		bench_fig(f, size, rate);
 }
 
 #endif /* _KUP_BENCH_H */

@@ -38,7 +38,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include "kup_bench_uapi.h"
+#include "../common/kup_bench_uapi.h"
 
 #define CREATE_TRACE_POINTS
 #include "kup_bench_trace.h"

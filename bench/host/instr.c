@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		bench_die("usage: instr send|send_zc|receive MESSAGES [SIZE]");
 	if (size < 8 || size > sizeof(msg))
 		bench_die("size must be 8..%zu", sizeof(msg));
-	if (shm_chan_init(&c, RING_BYTES, false))
+	if (shm_chan_init(&c, RING_BYTES))
 		bench_die("shm_chan_init: %s", strerror(errno));
 	memset(msg, 0x5a, size);
 	/* Only the path asked for runs: the others use the same functions. */

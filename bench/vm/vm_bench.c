@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vm_bench: the in-VM half of make bench, run by bench/vm_*.sh with the
+ * vm_bench: the in-VM half of make bench, run by bench/vm/vm_*.sh with the
  * right modules loaded. One path per invocation:
  *
  *   vm_bench rtt kup_poll|kup_block|kup_sleep   64-byte round trips through
@@ -86,8 +86,18 @@ static void run_rtt_kup(const char *mode)
 	struct kernproxy_chan_opts opts = { 0, 0 };
 	struct kup_ctx k = { 0 };
 	struct kernproxy_stats s0, s1;
-	char key[64];
+	enum bench_fig rtt = FIG_VM_RTT_KUP_BLOCK, wakeups = FIG_VM_WAKEUPS_KUP_BLOCK;
 	double rate;
+
+	if (!strcmp(mode, "kup_poll")) {
+		rtt = FIG_VM_RTT_KUP_POLL;
+		wakeups = FIG_VM_WAKEUPS_KUP_POLL;
+	} else if (!strcmp(mode, "kup_sleep")) {
+		rtt = FIG_VM_RTT_KUP_SLEEP;
+		wakeups = FIG_VM_WAKEUPS_KUP_SLEEP;
+	} else if (strcmp(mode, "kup_block")) {
+		bench_die("unknown round trip %s", mode);
+	}
 
 	/* kup_sleep: sleep at once when there is nothing, both sides. */
 	if (!strcmp(mode, "kup_sleep"))
@@ -98,16 +108,13 @@ static void run_rtt_kup(const char *mode)
 	if (!k.ch)
 		bench_die("kup_echo channel: %s", strerror(kernproxy_errno));
 	kernproxy_stats(k.ch, &s0);
-	snprintf(key, sizeof(key), "vm.rtt.%s", mode);
 	rate = bench_rate(rtt_kup, &k, 100, 1ull << 30);
-	bench_report_rtt(key, rate);
+	bench_fig_rate(rtt, 0, rate);
 	/* How often somebody actually slept, per round trip. */
-	if (!kernproxy_stats(k.ch, &s1) && s1.k2u_msgs > s0.k2u_msgs) {
-		snprintf(key, sizeof(key), "vm.wakeups.%s", mode);
-		bench_result(key, (double)(s1.wakeups_sent + s1.wakeups_recv -
-					   s0.wakeups_sent - s0.wakeups_recv) /
-				  (s1.k2u_msgs - s0.k2u_msgs), "per-rtt");
-	}
+	if (!kernproxy_stats(k.ch, &s1) && s1.k2u_msgs > s0.k2u_msgs)
+		bench_fig(wakeups, 0, (double)(s1.wakeups_sent + s1.wakeups_recv -
+					      s0.wakeups_sent - s0.wakeups_recv) /
+				      (s1.k2u_msgs - s0.k2u_msgs));
 	kernproxy_close(k.dev);
 }
 
@@ -282,7 +289,7 @@ static double rtt_ring(void *ctx, uint64_t n)
 static void run_rtt(const char *what)
 {
 	static struct ring_pair rp;
-	char key[64];
+	enum bench_fig fig;
 	int fd = -1;
 	double rate;
 
@@ -290,29 +297,34 @@ static void run_rtt(const char *what)
 		run_rtt_kup(what);
 		return;
 	}
-	snprintf(key, sizeof(key), "vm.rtt.%s", what);
 	if (!strcmp(what, "ioctl")) {
+		fig = FIG_VM_RTT_IOCTL;
 		fd = open_dev("/dev/" KUPB_IO_NAME);
 		rate = bench_rate(rtt_ioctl, &fd, 100, 1ull << 30);
 	} else if (!strcmp(what, "chr")) {
+		fig = FIG_VM_RTT_CHR;
 		fd = open_dev("/dev/" KUPB_KT_NAME);
 		rate = bench_rate(rtt_write_read, &fd, 100, 1ull << 30);
 	} else if (!strcmp(what, "tunnel")) {
+		fig = FIG_VM_RTT_TUNNEL;
 		fd = open_dev("/proc/tunnel");
 		rate = bench_rate(rtt_write_read, &fd, 100, 1ull << 30);
 	} else if (!strcmp(what, "netlink")) {
+		fig = FIG_VM_RTT_NETLINK;
 		fd = nl_socket();
 		rate = bench_rate(rtt_netlink, &fd, 100, 1ull << 30);
 	} else if (!strcmp(what, "limit")) {
+		fig = FIG_VM_RTT_LIMIT;
 		bench_pin(0);
 		rate = bench_rate(rtt_line, NULL, 1000, 1ull << 30);
 	} else if (!strcmp(what, "ring")) {
+		fig = FIG_VM_RTT_RING;
 		bench_pin(0);
 		rate = bench_rate(rtt_ring, &rp, 1000, 1ull << 30);
 	} else {
 		bench_die("unknown round trip %s", what);
 	}
-	bench_report_rtt(key, rate);
+	bench_fig_rate(fig, 0, rate);
 	if (fd >= 0)
 		close(fd);
 }
@@ -341,11 +353,11 @@ static void kup_tput_attach(struct kup_tput *k)
 		bench_die("%s channel: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
 }
 
-static void kup_tput_one(struct kup_tput *k, const char *key, bench_run_t run)
+static void kup_tput_one(struct kup_tput *k, enum bench_fig fig, bench_run_t run)
 {
 	double rate = bench_rate(run, k, 100, 1ull << 32);
 
-	bench_report_tput(key, rate);
+	bench_fig_rate(fig, cur_size, rate);
 	if (rate <= 0)
 		kup_tput_attach(k);
 }
@@ -456,16 +468,15 @@ static double tput_kup_k2u(void *ctx, uint64_t n)
 static void run_tput_kup(void)
 {
 	static const struct {
-		const char *name;
+		enum bench_fig u2k, k2u;
 		int op;
 	} modes[] = {
-		{ "kup_copy", KUPB_OP_SOURCE_COPY },
-		{ "kup_zc", KUPB_OP_SOURCE_ZC },
-		{ "kup_burst", KUPB_OP_SOURCE_BURST },
+		{ FIG_VM_U2K_KUP_COPY, FIG_VM_K2U_KUP_COPY, KUPB_OP_SOURCE_COPY },
+		{ FIG_VM_U2K_KUP_ZC, FIG_VM_K2U_KUP_ZC, KUPB_OP_SOURCE_ZC },
+		{ FIG_VM_U2K_KUP_BURST, FIG_VM_K2U_KUP_BURST, KUPB_OP_SOURCE_BURST },
 	};
 	struct kup_tput k = { kernproxy_open(KUPB_KUP_NAME), NULL, 0 };
 	unsigned int m, s;
-	char key[64];
 
 	if (!k.dev)
 		bench_die("%s: %s", KUPB_KUP_NAME, strerror(kernproxy_errno));
@@ -474,12 +485,8 @@ static void run_tput_kup(void)
 		k.op = modes[m].op;
 		for (s = 0; s < BENCH_NSIZES; s++) {
 			cur_size = bench_sizes[s];
-			snprintf(key, sizeof(key), "vm.tput.u2k.%s.%zu",
-				 modes[m].name, cur_size);
-			kup_tput_one(&k, key, tput_kup_u2k);
-			snprintf(key, sizeof(key), "vm.tput.k2u.%s.%zu",
-				 modes[m].name, cur_size);
-			kup_tput_one(&k, key, tput_kup_k2u);
+			kup_tput_one(&k, modes[m].u2k, tput_kup_u2k);
+			kup_tput_one(&k, modes[m].k2u, tput_kup_k2u);
 		}
 	}
 	kernproxy_close(k.dev);
@@ -488,10 +495,12 @@ static void run_tput_kup(void)
 #define PROBE_ROUNDS	3
 #define PROBE_FIGS	10
 
-static const char *const probe_keys[PROBE_FIGS] = {
-	"syscall", "user_send", "user_receive", "k_sink", "k_empty_poll",
-	"k_reserve_commit", "k_send_copy", "k_lock_pair", "k_refcount_pair",
-	"k_smp_mb",
+static const enum bench_fig probe_figs[PROBE_FIGS] = {
+	FIG_VM_COST_SYSCALL, FIG_VM_COST_USER_SEND, FIG_VM_COST_USER_RECEIVE,
+	FIG_VM_COST_K_SINK, FIG_VM_COST_K_EMPTY_POLL,
+	FIG_VM_COST_K_RESERVE_COMMIT, FIG_VM_COST_K_SEND_COPY,
+	FIG_VM_COST_K_LOCK_PAIR, FIG_VM_COST_K_REFCOUNT_PAIR,
+	FIG_VM_COST_K_SMP_MB,
 };
 
 /* One round on a freshly attached channel; @v gets ns per call. */
@@ -561,7 +570,6 @@ static void run_probe(void)
 	double v[PROBE_FIGS][PROBE_ROUNDS];
 	double round[PROBE_FIGS];
 	void *dev = kernproxy_open(KUPB_KUP_NAME);
-	char key[64];
 	int r, f;
 
 	if (!dev)
@@ -571,10 +579,8 @@ static void run_probe(void)
 		for (f = 0; f < PROBE_FIGS; f++)
 			v[f][r] = round[f];
 	}
-	for (f = 0; f < PROBE_FIGS; f++) {
-		snprintf(key, sizeof(key), "vm.cost.%s", probe_keys[f]);
-		bench_result(key, bench_median(v[f], PROBE_ROUNDS), "ns");
-	}
+	for (f = 0; f < PROBE_FIGS; f++)
+		bench_fig(probe_figs[f], 0, bench_median(v[f], PROBE_ROUNDS));
 	kernproxy_close(dev);
 }
 
@@ -955,44 +961,34 @@ static void run_tput_peers(void)
 	int fd = open_dev("/dev/" KUPB_PEERS_NAME);
 	struct relay_read rr = { .ctl = fd };
 	unsigned int s;
-	char key[64];
 
 	for (s = 0; s < BENCH_NSIZES; s++) {
 		cur_size = bench_sizes[s];
 		if (cur_size <= KUPB_RELAY_SUBBUF - sizeof(struct kupb_relay_hdr)) {
-			snprintf(key, sizeof(key), "vm.tput.k2u.relay_mmap.%zu", cur_size);
-			bench_report_tput(key, bench_rate(tput_relay, &fd, 100, 1ull << 32));
+			bench_fig_rate(FIG_VM_K2U_RELAY_MMAP, cur_size,
+				       bench_rate(tput_relay, &fd, 100, 1ull << 32));
 			rr.stale = rr.lost = 0;
-			snprintf(key, sizeof(key), "vm.tput.k2u.relay_read.%zu", cur_size);
-			bench_report_tput(key, bench_rate(tput_relay_read, &rr, 100, 1ull << 32));
-			snprintf(key, sizeof(key), "vm.stale.relay_read.%zu", cur_size);
-			bench_result(key, rr.stale, "records");
-			snprintf(key, sizeof(key), "vm.lost.relay_read.%zu", cur_size);
-			bench_result(key, rr.lost, "records");
+			bench_fig_rate(FIG_VM_K2U_RELAY_READ, cur_size,
+				       bench_rate(tput_relay_read, &rr, 100, 1ull << 32));
+			bench_fig(FIG_VM_RELAY_READ_STALE, cur_size, rr.stale);
+			bench_fig(FIG_VM_RELAY_READ_LOST, cur_size, rr.lost);
 		}
-		snprintf(key, sizeof(key), "vm.tput.k2u.kfifo.%zu", cur_size);
-		bench_report_tput(key, bench_rate(tput_kfifo, &fd, 100, 1ull << 32));
+		bench_fig_rate(FIG_VM_K2U_KFIFO, cur_size,
+			       bench_rate(tput_kfifo, &fd, 100, 1ull << 32));
 	}
 	close(fd);
 }
 
 /* Both directions of a path, every size. */
-static void tput_sizes(const char *path, bench_run_t u2k, bench_run_t k2u,
-		       void *ctx)
+static void tput_sizes(enum bench_fig u2k_fig, bench_run_t u2k,
+		       enum bench_fig k2u_fig, bench_run_t k2u, void *ctx)
 {
 	unsigned int s;
-	char key[64];
 
 	for (s = 0; s < BENCH_NSIZES; s++) {
 		cur_size = bench_sizes[s];
-		if (u2k) {
-			snprintf(key, sizeof(key), "vm.tput.u2k.%s.%zu", path, cur_size);
-			bench_report_tput(key, bench_rate(u2k, ctx, 100, 1ull << 32));
-		}
-		if (k2u) {
-			snprintf(key, sizeof(key), "vm.tput.k2u.%s.%zu", path, cur_size);
-			bench_report_tput(key, bench_rate(k2u, ctx, 100, 1ull << 32));
-		}
+		bench_fig_rate(u2k_fig, cur_size, bench_rate(u2k, ctx, 100, 1ull << 32));
+		bench_fig_rate(k2u_fig, cur_size, bench_rate(k2u, ctx, 100, 1ull << 32));
 	}
 }
 
@@ -1000,15 +996,14 @@ static void tput_sizes(const char *path, bench_run_t u2k, bench_run_t k2u,
 static void run_tput_limits(void)
 {
 	unsigned int s;
-	char key[64];
 
 	bench_pin(0);
 	for (s = 0; s < BENCH_NSIZES; s++) {
 		cur_size = bench_sizes[s];
-		snprintf(key, sizeof(key), "vm.tput.ring.%zu", cur_size);
-		bench_report_tput(key, bench_rate(tput_ring, NULL, 1000, 1ull << 32));
-		snprintf(key, sizeof(key), "vm.tput.memcpy.%zu", cur_size);
-		bench_report_tput(key, bench_rate(tput_memcpy, NULL, 1000, 1ull << 32));
+		bench_fig_rate(FIG_VM_RING, cur_size,
+			       bench_rate(tput_ring, NULL, 1000, 1ull << 32));
+		bench_fig_rate(FIG_VM_MEMCPY, cur_size,
+			       bench_rate(tput_memcpy, NULL, 1000, 1ull << 32));
 	}
 }
 
@@ -1020,15 +1015,17 @@ static void run_tput(const char *what)
 		run_tput_kup();
 	} else if (!strcmp(what, "chr")) {
 		fd = open_dev("/dev/" KUPB_IO_NAME);
-		tput_sizes("chr", tput_write, tput_read, &fd);
+		tput_sizes(FIG_VM_U2K_CHR, tput_write, FIG_VM_K2U_CHR, tput_read, &fd);
 		close(fd);
 	} else if (!strcmp(what, "tunnel")) {
 		fd = open_dev("/proc/tunnel");
-		tput_sizes("tunnel", tput_tunnel_write, tput_read, &fd);
+		tput_sizes(FIG_VM_U2K_TUNNEL, tput_tunnel_write, FIG_VM_K2U_TUNNEL,
+			   tput_read, &fd);
 		close(fd);
 	} else if (!strcmp(what, "netlink")) {
 		fd = nl_socket();
-		tput_sizes("netlink", tput_nl_u2k, tput_nl_k2u, &fd);
+		tput_sizes(FIG_VM_U2K_NETLINK, tput_nl_u2k, FIG_VM_K2U_NETLINK,
+			   tput_nl_k2u, &fd);
 		close(fd);
 	} else if (!strcmp(what, "limit")) {
 		run_tput_limits();

@@ -40,7 +40,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 #include <kup/kupdev.h>
-#include "kup_bench_uapi.h"
+#include "../common/kup_bench_uapi.h"
 
 static uint pages = 64;
 module_param(pages, uint, 0444);

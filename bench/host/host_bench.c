@@ -31,14 +31,13 @@
 #include "bench.h"
 #include "plain_ring.h"
 #include "shm_chan.h"
+#include "kup_bench_uapi.h"
 
 /* Data bytes of each ring, KUP's and the plain one: 64 pages, as in the VM. */
 #define RING_BYTES	(256 * 1024)
 #define MAX_MSG		65536
 
 static int cpu_user, cpu_kernel = 1;
-/* shm_chan.h's comparison (old) layout, for the *_sep runs. */
-static bool sep_flags;
 
 /* The peer process: pinned to the other CPU, dies with us. */
 static pid_t spawn(void (*fn)(void *, uint64_t), void *arg, uint64_t n)
@@ -170,7 +169,7 @@ static double rtt_kup(void *ctx, uint64_t n)
 	size_t len;
 	pid_t pid;
 
-	if (shm_chan_init(&c, RING_BYTES, sep_flags))
+	if (shm_chan_init(&c, RING_BYTES))
 		bench_die("shm_chan_init: %s", strerror(errno));
 	pid = spawn(kup_echo_peer, &c, n);
 	for (i = 0; i <= n; i++) {
@@ -334,85 +333,146 @@ static double rtt_unix(void *ctx, uint64_t n)
 static size_t cur_size;
 static unsigned char *src_buf, *dst_buf;
 
-/* KUP user -> kernel: libkup sends, the kernel copies each message out. */
+/*
+ * A KUP run: the channel, and how many messages each side moves per call:
+ * 1, one by one (kernproxy_send(), kernproxy_receive_len() and the
+ * kernel's single calls), or a burst (the batch calls; at most a quarter
+ * of the ring, as in the VM).
+ */
+struct kup_run {
+	struct shm_chan c;
+	unsigned int burst;
+};
+
+static unsigned int kup_burst_len(void)
+{
+	return KUPB_BURST_FOR(cur_size, RING_BYTES);
+}
+
+/* KUP user -> kernel: the kernel takes what is there, copies it out, gives the room back. */
 static void kup_sink_peer(void *arg, uint64_t n)
 {
-	struct shm_chan *c = arg;
-	kup_u64 len;
-	uint64_t i;
+	struct kup_run *r = arg;
+	void *msgs[KUPB_BURST];
+	kup_u64 lens[KUPB_BURST];
+	unsigned int i, got;
 
-	set_word(shm_chan_word(c, 0), 1);
-	for (i = 0; i < n; i++) {
-		void *msg = shm_k_receive(c, &len);
-
-		memcpy(dst_buf, msg, len);
-		bench_clobber(dst_buf);
-		shm_k_unlock(c);
+	set_word(shm_chan_word(&r->c, 0), 1);
+	while (n) {
+		got = shm_k_receive_batch(&r->c, msgs, lens, r->burst);
+		for (i = 0; i < got; i++) {
+			memcpy(dst_buf, msgs[i], lens[i]);
+			bench_clobber(dst_buf);
+		}
+		shm_k_unlock(&r->c);
+		n -= got;
 	}
+}
+
+static double kup_u2k(unsigned int burst, uint64_t n)
+{
+	static struct kup_run r;
+	struct kernproxy_msg m[KUPB_BURST];
+	unsigned int i, b = burst;
+	uint64_t left;
+	double t0;
+	pid_t pid;
+
+	if (shm_chan_init(&r.c, RING_BYTES))
+		bench_die("shm_chan_init: %s", strerror(errno));
+	r.burst = burst;
+	for (i = 0; i < burst; i++) {
+		m[i].data = src_buf;
+		m[i].len = cur_size;
+	}
+	pid = spawn(kup_sink_peer, &r, n);
+	wait_word(shm_chan_word(&r.c, 0), 1);
+	t0 = bench_now();
+	for (left = n; left; left -= b) {
+		b = left < b ? (unsigned int)left : b;
+		if (burst == 1 ? kernproxy_send(&r.c.user, src_buf, cur_size, 0) :
+		    kernproxy_send_batch(&r.c.user, m, b, 0) != (int)b)
+			bench_die("kernproxy_send: %s", strerror(kernproxy_errno));
+	}
+	/* Done when the kernel has given every byte back. */
+	while (kup_load_acquire(r.c.u2k.cons) != r.c.user.txp.pos)
+		bench_cpu_relax();
+	t0 = bench_now() - t0;
+	reap(pid);
+	shm_chan_fini(&r.c);
+	return t0;
+}
+
+/* KUP kernel -> user: the kernel copies each message in, publishing per call. */
+static void kup_source_peer(void *arg, uint64_t n)
+{
+	struct kup_run *r = arg;
+	unsigned int b = r->burst;
+
+	wait_word(shm_chan_word(&r->c, 0), 1);
+	for (; n; n -= b) {
+		b = n < b ? (unsigned int)n : b;
+		shm_k_send_batch(&r->c, src_buf, cur_size, b);
+	}
+}
+
+static double kup_k2u(unsigned int burst, uint64_t n)
+{
+	static struct kup_run r;
+	struct kernproxy_msg m[KUPB_BURST];
+	uint64_t got = 0;
+	double t0;
+	pid_t pid;
+	int i, k;
+
+	if (shm_chan_init(&r.c, RING_BYTES))
+		bench_die("shm_chan_init: %s", strerror(errno));
+	r.burst = burst;
+	pid = spawn(kup_source_peer, &r, n);
+	t0 = bench_now();
+	set_word(shm_chan_word(&r.c, 0), 1);
+	while (got < n) {
+		if (burst == 1) {
+			m[0].data = kernproxy_receive_len(&r.c.user, &m[0].len, 0);
+			k = m[0].data ? 1 : -1;
+		} else {
+			k = kernproxy_receive_batch(&r.c.user, m, KUPB_BURST, 0);
+		}
+		if (k <= 0)
+			bench_die("kernproxy_receive: %s", strerror(kernproxy_errno));
+		for (i = 0; i < k; i++) {
+			if (m[i].len != cur_size)
+				bench_die("a message of %zu bytes, not %zu", m[i].len, cur_size);
+			memcpy(dst_buf, m[i].data, m[i].len);
+			bench_clobber(dst_buf);
+		}
+		got += k;
+	}
+	kernproxy_release(&r.c.user);
+	t0 = bench_now() - t0;
+	reap(pid);
+	shm_chan_fini(&r.c);
+	return t0;
 }
 
 static double tput_kup_u2k(void *ctx, uint64_t n)
 {
-	struct shm_chan c;
-	double t0;
-	uint64_t i;
-	pid_t pid;
-
-	if (shm_chan_init(&c, RING_BYTES, sep_flags))
-		bench_die("shm_chan_init: %s", strerror(errno));
-	pid = spawn(kup_sink_peer, &c, n);
-	wait_word(shm_chan_word(&c, 0), 1);
-	t0 = bench_now();
-	for (i = 0; i < n; i++)
-		if (kernproxy_send(&c.user, src_buf, cur_size, 0))
-			bench_die("kernproxy_send: %s", strerror(kernproxy_errno));
-	/* Done when the kernel has given every byte back. */
-	while (kup_load_acquire(c.u2k.cons) != c.user.txp.pos)
-		bench_cpu_relax();
-	t0 = bench_now() - t0;
-	reap(pid);
-	shm_chan_fini(&c);
-	return t0;
-}
-
-/* KUP kernel -> user: the kernel copies each message in, libkup receives. */
-static void kup_source_peer(void *arg, uint64_t n)
-{
-	struct shm_chan *c = arg;
-	uint64_t i;
-
-	wait_word(shm_chan_word(c, 0), 1);
-	for (i = 0; i < n; i++) {
-		memcpy(shm_k_reserve(c, cur_size), src_buf, cur_size);
-		shm_k_commit(c);
-	}
+	return kup_u2k(1, n);
 }
 
 static double tput_kup_k2u(void *ctx, uint64_t n)
 {
-	struct shm_chan c;
-	size_t len;
-	double t0;
-	uint64_t i;
-	pid_t pid;
+	return kup_k2u(1, n);
+}
 
-	if (shm_chan_init(&c, RING_BYTES, sep_flags))
-		bench_die("shm_chan_init: %s", strerror(errno));
-	pid = spawn(kup_source_peer, &c, n);
-	t0 = bench_now();
-	set_word(shm_chan_word(&c, 0), 1);
-	for (i = 0; i < n; i++) {
-		void *msg = kernproxy_receive_len(&c.user, &len, 0);
+static double tput_kup_u2k_burst(void *ctx, uint64_t n)
+{
+	return kup_u2k(kup_burst_len(), n);
+}
 
-		if (!msg || len != cur_size)
-			bench_die("kernproxy_receive: %s", strerror(kernproxy_errno));
-		memcpy(dst_buf, msg, len);
-		bench_clobber(dst_buf);
-	}
-	t0 = bench_now() - t0;
-	reap(pid);
-	shm_chan_fini(&c);
-	return t0;
+static double tput_kup_k2u_burst(void *ctx, uint64_t n)
+{
+	return kup_k2u(kup_burst_len(), n);
 }
 
 /* The plain SPSC ring between the same two processes. */
@@ -529,28 +589,25 @@ static double tput_unix(void *ctx, uint64_t n)
 	return t;
 }
 
-/* old_layout: the same KUP run on shm_chan.h's comparison layout. */
 static const struct {
-	const char *name;
+	enum bench_fig fig;
 	bench_run_t run;
-	bool old_layout;
 } rtts[] = {
-	{ "limit", rtt_line, false },
-	{ "kup", rtt_kup, false },
-	{ "kup_sep", rtt_kup, true },
-	{ "ring", rtt_ring, false },
-	{ "pipe", rtt_pipe, false },
-	{ "eventfd", rtt_eventfd, false },
-	{ "unix", rtt_unix, false },
+	{ FIG_HOST_RTT_LIMIT, rtt_line },
+	{ FIG_HOST_RTT_KUP, rtt_kup },
+	{ FIG_HOST_RTT_RING, rtt_ring },
+	{ FIG_HOST_RTT_PIPE, rtt_pipe },
+	{ FIG_HOST_RTT_EVENTFD, rtt_eventfd },
+	{ FIG_HOST_RTT_UNIX, rtt_unix },
 }, tputs[] = {
-	{ "kup_u2k", tput_kup_u2k, false },
-	{ "kup_k2u", tput_kup_k2u, false },
-	{ "kup_u2k_sep", tput_kup_u2k, true },
-	{ "kup_k2u_sep", tput_kup_k2u, true },
-	{ "ring", tput_ring, false },
-	{ "memcpy", tput_memcpy, false },
-	{ "pipe", tput_pipe, false },
-	{ "unix", tput_unix, false },
+	{ FIG_HOST_KUP_U2K, tput_kup_u2k },
+	{ FIG_HOST_KUP_K2U, tput_kup_k2u },
+	{ FIG_HOST_KUP_U2K_BURST, tput_kup_u2k_burst },
+	{ FIG_HOST_KUP_K2U_BURST, tput_kup_k2u_burst },
+	{ FIG_HOST_RING, tput_ring },
+	{ FIG_HOST_MEMCPY, tput_memcpy },
+	{ FIG_HOST_PIPE, tput_pipe },
+	{ FIG_HOST_UNIX, tput_unix },
 };
 
 int main(int argc, char **argv)
@@ -573,22 +630,19 @@ int main(int argc, char **argv)
 		   sysconf(_SC_NPROCESSORS_ONLN), cpu_user, cpu_kernel,
 		   RING_BYTES / 1024, bench_rep_secs);
 	for (i = 0; i < sizeof(rtts) / sizeof(rtts[0]); i++) {
-		snprintf(key, sizeof(key), "host.rtt.%s", rtts[i].name);
-		if (!strstr(key, only))
+		if (!strstr(bench_fig_key(rtts[i].fig, 0, key, sizeof(key)), only))
 			continue;
-		sep_flags = rtts[i].old_layout;
-		bench_report_rtt(key, bench_rate(rtts[i].run, NULL, 1000, 1ull << 30));
+		bench_fig_rate(rtts[i].fig, 0,
+			       bench_rate(rtts[i].run, NULL, 1000, 1ull << 30));
 	}
 	for (s = 0; s < BENCH_NSIZES; s++) {
 		cur_size = bench_sizes[s];
 		for (i = 0; i < sizeof(tputs) / sizeof(tputs[0]); i++) {
-			snprintf(key, sizeof(key), "host.tput.%s.%zu",
-				 tputs[i].name, cur_size);
-			if (!strstr(key, only))
+			if (!strstr(bench_fig_key(tputs[i].fig, cur_size, key,
+						  sizeof(key)), only))
 				continue;
-			sep_flags = tputs[i].old_layout;
-			bench_report_tput(key, bench_rate(tputs[i].run, NULL,
-							  1000, 1ull << 32));
+			bench_fig_rate(tputs[i].fig, cur_size,
+				       bench_rate(tputs[i].run, NULL, 1000, 1ull << 32));
 		}
 	}
 	return 0;

@@ -98,7 +98,6 @@ void run_tput_bpf(void)
 	struct bpf_object *obj;
 	struct bpf_link *link;
 	unsigned int s;
-	char key[64];
 
 	bench_rep_secs = vm_rep_secs();
 	bench_pin(0);
@@ -117,10 +116,9 @@ void run_tput_bpf(void)
 	for (s = 0; s < sizeof(bpf_sizes) / sizeof(bpf_sizes[0]); s++) {
 		b.size = bpf_sizes[s];
 		b.drops = 0;
-		snprintf(key, sizeof(key), "vm.tput.k2u.bpf_ringbuf.%u", b.size);
-		bench_report_tput(key, bench_rate(tput_bpf, &b, 100, 1ull << 32));
-		snprintf(key, sizeof(key), "vm.drops.bpf_ringbuf.%u", b.size);
-		bench_result(key, b.drops, "records");
+		bench_fig_rate(FIG_VM_K2U_BPF_RINGBUF, b.size,
+			       bench_rate(tput_bpf, &b, 100, 1ull << 32));
+		bench_fig(FIG_VM_BPF_RINGBUF_DROPS, b.size, b.drops);
 	}
 	ring_buffer__free(b.rb);
 	bpf_link__destroy(link);

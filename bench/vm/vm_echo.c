@@ -351,36 +351,49 @@ static double run_uring(bench_run_t run, bool sqpoll)
 
 void run_rtt_uring(const char *what)
 {
-	char key[64];
-
 	bench_rep_secs = vm_rep_secs();
 	bench_pin(0);
-	snprintf(key, sizeof(key), "vm.rtt.%s", what);
 	if (!strcmp(what, "uring_sqpoll"))
-		bench_report_rtt(key, run_uring(rtt_uring, true));
+		bench_fig_rate(FIG_VM_RTT_URING_SQPOLL, 0, run_uring(rtt_uring, true));
 	else if (!strcmp(what, "uring_wait"))
-		bench_report_rtt(key, run_uring(rtt_uring, false));
+		bench_fig_rate(FIG_VM_RTT_URING_WAIT, 0, run_uring(rtt_uring, false));
 	else
 		bench_die("unknown round trip %s", what);
 }
 
+static const struct {
+	const char *mode;
+	enum bench_fig fig;
+} kup_echoes[] = {
+	{ "kup_poll", FIG_VM_ECHO_KUP_POLL },
+	{ "kup_block", FIG_VM_ECHO_KUP_BLOCK },
+	{ "kup_burst", FIG_VM_ECHO_KUP_BURST },
+};
+
 void run_echo(const char *what)
 {
-	char key[64];
+	enum bench_fig fig = FIG_NONE;
+	unsigned int i;
 	double rate;
 
 	bench_rep_secs = vm_rep_secs();
 	bench_pin(0);
-	if (!strncmp(what, "kup_", 4))
+	for (i = 0; i < sizeof(kup_echoes) / sizeof(kup_echoes[0]); i++)
+		if (!strcmp(what, kup_echoes[i].mode))
+			fig = kup_echoes[i].fig;
+	if (fig != FIG_NONE) {
 		rate = run_echo_kup(what);
-	else if (!strcmp(what, "uring_sqpoll"))
+	} else if (!strcmp(what, "uring_sqpoll")) {
+		fig = FIG_VM_ECHO_URING_SQPOLL;
 		rate = run_uring(echo_uring, true);
-	else if (!strcmp(what, "uring_wait"))
+	} else if (!strcmp(what, "uring_wait")) {
+		fig = FIG_VM_ECHO_URING_WAIT;
 		rate = run_uring(echo_uring, false);
-	else if (!strcmp(what, "pipe"))
+	} else if (!strcmp(what, "pipe")) {
+		fig = FIG_VM_ECHO_PIPE;
 		rate = bench_rate(echo_pipe, NULL, 1000, 1ull << 30);
-	else
+	} else {
 		bench_die("unknown echo %s", what);
-	snprintf(key, sizeof(key), "vm.echo.%s", what);
-	bench_report_tput(key, rate);
+	}
+	bench_fig_rate(fig, 0, rate);
 }

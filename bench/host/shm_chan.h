@@ -25,30 +25,12 @@
 #include <unistd.h>
 #include "kup_lib.h"
 
-/* Ring word offsets in the two control pages, as kup.ko lays them out. */
-#define SHM_RO_STATUS		128
-#define SHM_RO_K2U_PROD		192
-#define SHM_RO_U2K_CONS		256
-#define SHM_RO_K2U_PROD_FLAGS	320
-#define SHM_RO_U2K_CONS_FLAGS	384
-#define SHM_RW_U2K_PROD		0
-#define SHM_RW_U2K_PROD_FLAGS	128
-#define SHM_RW_U2K_WANT		132
-#define SHM_RW_K2U_CONS		64
-#define SHM_RW_K2U_CONS_FLAGS	192
-/* A free line of the RW control page for the benchmark's own handshakes. */
-#define SHM_RW_SCRATCH		1024
-
 /*
- * Comparison layout (shm_chan_init(..., true)): each flags word beside the
- * position its owner writes on every message, as kup.ko had it before the
- * flags got lines of their own. Kept to show what that change bought.
+ * The ring words go where kup.ko puts them (KUP_RO_*, KUP_RW_* in the ABI
+ * header); a free line of the RW control page carries the benchmark's own
+ * handshakes.
  */
-#define SHM_SEP_RO_K2U_PROD_FLAGS	200
-#define SHM_SEP_RO_U2K_CONS_FLAGS	264
-#define SHM_SEP_RW_U2K_PROD_FLAGS	8
-#define SHM_SEP_RW_U2K_WANT		12
-#define SHM_SEP_RW_K2U_CONS_FLAGS	72
+#define SHM_RW_SCRATCH		1024
 
 struct shm_chan {
 	unsigned char *ro, *rw;		/* control page + data twice */
@@ -109,18 +91,14 @@ static inline void shm_chan_user(struct shm_chan *c)
 	u->dev = &c->dev;
 	u->fd = -1;
 	u->spin = UINT_MAX;
-	u->status = (const kup_u32 *)(c->ro + SHM_RO_STATUS);
-	u->want = (kup_u32 *)(c->rw + SHM_RW_U2K_WANT);
+	u->status = (const kup_u32 *)(c->ro + KUP_RO_STATUS);
+	u->want = (kup_u32 *)(c->rw + KUP_RW_U2K_WANT);
 	u->tx = c->u2k;
 	u->rx = c->k2u;
 }
 
-/*
- * A channel of @size data bytes each way, with kup.ko's ring word layout
- * or, if @sep_flags, the what-if layout above; 0 or -1.
- */
-static inline int shm_chan_init(struct shm_chan *c, size_t size,
-				bool sep_flags)
+/* A channel of @size data bytes each way, laid out as kup.ko does; 0 or -1. */
+static inline int shm_chan_init(struct shm_chan *c, size_t size)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	int ro_fd, rw_fd, err = -1;
@@ -139,20 +117,14 @@ static inline int shm_chan_init(struct shm_chan *c, size_t size,
 	if (!c->ro || !c->rw)
 		goto out;
 	/* k2u: the kernel produces into RO, the user consumes (RW words). */
-	shm_ring_view(&c->k2u, c->ro, SHM_RO_K2U_PROD,
-		      sep_flags ? SHM_SEP_RO_K2U_PROD_FLAGS : SHM_RO_K2U_PROD_FLAGS,
-		      c->rw, SHM_RW_K2U_CONS,
-		      sep_flags ? SHM_SEP_RW_K2U_CONS_FLAGS : SHM_RW_K2U_CONS_FLAGS,
+	shm_ring_view(&c->k2u, c->ro, KUP_RO_K2U_PROD, KUP_RO_K2U_PROD_FLAGS,
+		      c->rw, KUP_RW_K2U_CONS, KUP_RW_K2U_CONS_FLAGS,
 		      c->ro + page, size);
 	/* u2k: the user produces into RW, the kernel consumes (RO words). */
-	shm_ring_view(&c->u2k, c->rw, SHM_RW_U2K_PROD,
-		      sep_flags ? SHM_SEP_RW_U2K_PROD_FLAGS : SHM_RW_U2K_PROD_FLAGS,
-		      c->ro, SHM_RO_U2K_CONS,
-		      sep_flags ? SHM_SEP_RO_U2K_CONS_FLAGS : SHM_RO_U2K_CONS_FLAGS,
+	shm_ring_view(&c->u2k, c->rw, KUP_RW_U2K_PROD, KUP_RW_U2K_PROD_FLAGS,
+		      c->ro, KUP_RO_U2K_CONS, KUP_RO_U2K_CONS_FLAGS,
 		      c->rw + page, size);
 	shm_chan_user(c);
-	if (sep_flags)
-		c->user.want = (kup_u32 *)(c->rw + SHM_SEP_RW_U2K_WANT);
 	err = 0;
 out:
 	if (ro_fd >= 0)
@@ -214,6 +186,56 @@ static inline void shm_k_commit(struct shm_chan *c)
 	kup_prod_commit(&c->k2u, &c->k2u_p);
 	if (kup_prod_must_wake(&c->k2u))
 		bench_clobber(c);	/* kup.ko would wake_up() here */
+}
+
+/*
+ * Bursts, as kup_io.c runs kupdev_receive_batch() and kupdev_send_batch():
+ * take every record that is there (up to @max, waiting for the first),
+ * then give their room back with one publish and one check; stage up to
+ * @n records and publish them with one store and one check, publishing
+ * what is staged before waiting for room.
+ */
+static inline unsigned int shm_k_receive_batch(struct shm_chan *c, void **msgs,
+					       kup_u64 *lens, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (;;) {
+		while (n < max &&
+		       !kup_cons_peek(&c->u2k, &c->u2k_c, &msgs[n], &lens[n]))
+			kup_cons_advance(&c->u2k_c, lens[n++]);
+		if (n)
+			return n;
+		bench_cpu_relax();
+	}
+}
+
+static inline void shm_k_publish(struct shm_chan *c)
+{
+	kup_prod_publish(&c->k2u, &c->k2u_p);
+	if (kup_prod_must_wake(&c->k2u))
+		bench_clobber(c);	/* kup.ko would wake_up() here */
+}
+
+static inline void shm_k_send_batch(struct shm_chan *c, const void *data,
+				    size_t len, unsigned int n)
+{
+	unsigned int i, staged = 0;
+	void *buf;
+
+	for (i = 0; i < n; i++) {
+		while (kup_prod_reserve(&c->k2u, &c->k2u_p, len, &buf)) {
+			if (staged)
+				shm_k_publish(c);
+			staged = 0;
+			bench_cpu_relax();
+		}
+		memcpy(buf, data, len);
+		kup_prod_stage(&c->k2u, &c->k2u_p);
+		staged = 1;
+	}
+	if (staged)
+		shm_k_publish(c);
 }
 
 #endif /* _KUP_BENCH_SHM_CHAN_H */
