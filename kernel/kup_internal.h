@@ -53,6 +53,9 @@ struct kup_sess {
 	u64 u2k_end;			/* u2k producer position at the detach:
 					 * the kernel reads no further */
 	bool broken;			/* protocol violation seen */
+#ifdef KUP_TEST_HOOKS
+	bool test_poll_armed;		/* kup_chan_poll() armed EPOLLIN, empty */
+#endif
 	/*
 	 * Records were committed with KUPDEV_MORE and nobody has checked
 	 * yet whether the user sleeps. Set by the producer after each such
@@ -159,9 +162,11 @@ struct kupdev_softc {
 #ifdef KUP_TEST_HOOKS
 void kup_test_pause(const char *where);
 void kup_test_live(int delta);
+#define kup_test_poll_armed(s, v)	WRITE_ONCE((s)->test_poll_armed, (v))
 #else
 static inline void kup_test_pause(const char *where) { }
 static inline void kup_test_live(int delta) { }
+#define kup_test_poll_armed(s, v)	do { } while (0)
 #endif
 
 /* kup_main.c: the module-wide state every device hangs off. */

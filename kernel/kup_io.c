@@ -771,24 +771,26 @@ EXPORT_SYMBOL_GPL(kupdev_max_msg);
 
 #ifdef KUP_TEST_HOOKS
 /*
- * Test builds only: is the user of @chan_id asleep waiting for records,
- * its NEED_WAKEUP flag up and its poll() on the wait queue, past its last
- * look at the ring? A test that must send towards a sleeping user waits
- * for this instead of guessing how long the user takes to fall asleep.
+ * Test builds only: is the attached user of @chan_id asleep waiting for
+ * records? Its NEED_WAKEUP flag is up and its poll() returned from its
+ * last look at the ring with nothing (kup_chan_poll()), so from here on
+ * only a wake-up reaches it. A test that must send towards a sleeping
+ * user waits for this instead of guessing how long the user takes.
  */
 bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id)
 {
+	bool asleep = false;
 	struct kup_sess *s;
-	bool asleep;
 
-	if (kup_dev_enter(sc))
+	if (chan_id < 0 || chan_id >= sc->chan_cnt || kup_dev_enter(sc))
 		return false;
-	s = kup_sess_get(sc, chan_id, true);
-	asleep = !IS_ERR(s) &&
-		 (kup_read_once(*s->k2u.cons_flags) & KUP_NEED_WAKEUP) &&
-		 wq_has_sleeper(&s->uwq);
-	if (!IS_ERR(s))
-		kup_sess_put(s);
+	rcu_read_lock();
+	s = rcu_dereference(sc->chans[chan_id].sess);
+	if (s)
+		asleep = READ_ONCE(s->test_poll_armed) &&
+			 (kup_read_once(*s->k2u.cons_flags) & KUP_NEED_WAKEUP) &&
+			 wq_has_sleeper(&s->uwq);
+	rcu_read_unlock();
 	kup_dev_leave(sc);
 	return asleep;
 }

@@ -533,7 +533,9 @@ static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 	struct kup_sess *s = file->private_data;
 	__poll_t req = poll_requested_events(wait), mask = 0;
 
+	kup_test_poll_armed(s, false);
 	poll_wait(file, &s->uwq, wait);
+	kup_test_pause("poll-look");
 	if (READ_ONCE(s->broken))
 		mask |= EPOLLERR;
 	if (READ_ONCE(s->detached))
@@ -546,6 +548,11 @@ static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
 			       kup_poll_out(s))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	kup_poll_wake_kernel(s);
+	/*
+	 * Nothing it asked for is there: past its last look at the ring, the
+	 * poller only waits for a wake-up.
+	 */
+	kup_test_poll_armed(s, (req & EPOLLIN) && !(mask & req));
 	return mask;
 }
 

@@ -31,6 +31,13 @@
 	X(HOST_MEMCPY, "host.tput.memcpy.%u", "msg/s", "memcpy")	\
 	X(HOST_PIPE, "host.tput.pipe.%u", "msg/s", "pipe")		\
 	X(HOST_UNIX, "host.tput.unix.%u", "msg/s", "unix")		\
+	/* host: bursts whose records are 64, 72 and 128 bytes */	\
+	X(HOST_LAYOUT_U2K_56, "host.layout.u2k.56", "msg/s", "56 B payload, 64 B record") \
+	X(HOST_LAYOUT_U2K_64, "host.layout.u2k.64", "msg/s", "64 B payload, 72 B record") \
+	X(HOST_LAYOUT_U2K_120, "host.layout.u2k.120", "msg/s", "120 B payload, 128 B record") \
+	X(HOST_LAYOUT_K2U_56, "host.layout.k2u.56", "msg/s", "56 B payload, 64 B record") \
+	X(HOST_LAYOUT_K2U_64, "host.layout.k2u.64", "msg/s", "64 B payload, 72 B record") \
+	X(HOST_LAYOUT_K2U_120, "host.layout.k2u.120", "msg/s", "120 B payload, 128 B record") \
 	/* host: instructions per 64-byte message (instr.sh) */		\
 	X(INSTR_SEND, "host.instr.send", "instr/msg", "kernproxy_send()") \
 	X(INSTR_SEND_COPY, "host.instr.send_copy", "instr/msg", "its copy") \
@@ -68,6 +75,8 @@
 	  "io_uring uring_cmd, SQPOLL thread")				\
 	X(VM_ECHO_URING_WAIT, "vm.echo.uring_wait", "msg/s",		\
 	  "io_uring uring_cmd, submit_and_wait(64)")			\
+	X(VM_ECHO_URING_ASYNC, "vm.echo.uring_async", "msg/s",		\
+	  "io_uring uring_cmd, IOSQE_ASYNC (io-wq)")			\
 	X(VM_ECHO_PIPE, "vm.echo.pipe", "msg/s", "two pipes and an echo thread") \
 	/* VM: one-way throughput by size */				\
 	X(VM_U2K_KUP_COPY, "vm.tput.u2k.kup_copy.%u", "msg/s", "KUP copy") \
@@ -89,11 +98,12 @@
 	X(VM_RING, "vm.tput.ring.%u", "msg/s", "ring")			\
 	X(VM_MEMCPY, "vm.tput.memcpy.%u", "msg/s", "memcpy")		\
 	/* VM: what the peers did not deliver intact */		\
-	X(VM_RELAY_READ_STALE, "vm.stale.relay_read.%u", "records",	\
+	/* (shares of all records sent, over every run of the size) */	\
+	X(VM_RELAY_READ_STALE, "vm.stale.relay_read.%u", "share",	\
 	  "relay read(), records stale")				\
-	X(VM_RELAY_READ_LOST, "vm.lost.relay_read.%u", "records",	\
+	X(VM_RELAY_READ_LOST, "vm.lost.relay_read.%u", "share",		\
 	  "relay read(), records lost")					\
-	X(VM_BPF_RINGBUF_DROPS, "vm.drops.bpf_ringbuf.%u", "records",	\
+	X(VM_BPF_RINGBUF_DROPS, "vm.drops.bpf_ringbuf.%u", "share",	\
 	  "BPF ring buffer, records dropped")				\
 	/* VM: single calls, each alone on its CPU */			\
 	X(VM_COST_SYSCALL, "vm.cost.syscall", "ns", "getppid(), for scale") \

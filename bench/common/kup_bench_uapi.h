@@ -97,8 +97,8 @@ struct kupb_relay_hdr {
  * io_uring: IORING_OP_URING_CMD on /dev/kupb_peers with cmd_op
  * KUPB_URING_ECHO and struct kupb_uring_echo in the 16 command bytes of a
  * 64-byte SQE. The kernel copies the @len bytes at @buf in, then out to
- * @buf + @len, and completes at once with @len: the fastest a uring_cmd
- * driver can answer.
+ * @buf + @len, and completes at once with 0: the fastest a uring_cmd driver
+ * can answer.
  */
 #define KUPB_URING_ECHO		1
 #define KUPB_URING_MAX		256

@@ -610,6 +610,20 @@ static const struct {
 	{ FIG_HOST_UNIX, tput_unix },
 };
 
+/*
+ * Record layout: an 8-byte header before each payload, records 8-aligned.
+ * A 64-byte payload makes a 72-byte record that straddles cache lines; 56
+ * and 120 bytes make records of exactly one and two lines.
+ */
+static const struct {
+	unsigned int payload;
+	enum bench_fig u2k, k2u;
+} layouts[] = {
+	{ 56, FIG_HOST_LAYOUT_U2K_56, FIG_HOST_LAYOUT_K2U_56 },
+	{ 64, FIG_HOST_LAYOUT_U2K_64, FIG_HOST_LAYOUT_K2U_64 },
+	{ 120, FIG_HOST_LAYOUT_U2K_120, FIG_HOST_LAYOUT_K2U_120 },
+};
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 2 ? argv[2] : "";
@@ -644,6 +658,15 @@ int main(int argc, char **argv)
 			bench_fig_rate(tputs[i].fig, cur_size,
 				       bench_rate(tputs[i].run, NULL, 1000, 1ull << 32));
 		}
+	}
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		cur_size = layouts[i].payload;
+		if (strstr(bench_fig_key(layouts[i].u2k, 0, key, sizeof(key)), only))
+			bench_fig_rate(layouts[i].u2k, 0, bench_rate(tput_kup_u2k_burst,
+					NULL, 1000, 1ull << 32));
+		if (strstr(bench_fig_key(layouts[i].k2u, 0, key, sizeof(key)), only))
+			bench_fig_rate(layouts[i].k2u, 0, bench_rate(tput_kup_k2u_burst,
+					NULL, 1000, 1ull << 32));
 	}
 	return 0;
 }

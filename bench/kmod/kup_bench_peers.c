@@ -67,7 +67,6 @@ static int kbp_subbuf_start(struct rchan_buf *buf, void *subbuf,
 
 	if (relay_buf_full(buf))
 		return 0;	/* no overwrite: the producer waits */
-	subbuf_start_reserve(buf, sizeof(*h));
 	h->magic = KUPB_RELAY_MAGIC;
 	h->prev_padding = prev_padding;
 	/*
@@ -76,6 +75,13 @@ static int kbp_subbuf_start(struct rchan_buf *buf, void *subbuf,
 	 * release: once it sees seq, that sub-buffer is complete.
 	 */
 	smp_store_release(&h->seq, buf->subbufs_produced + 1);
+	/*
+	 * Only then does read() see the header: it copies up to the offset
+	 * subbuf_start_reserve() moves (no barrier on its side: what it
+	 * hands out early is what vm_bench counts as stale).
+	 */
+	smp_wmb();
+	subbuf_start_reserve(buf, sizeof(*h));
 	return 1;
 }
 
@@ -250,6 +256,10 @@ static ssize_t kbp_read(struct file *file, char __user *ubuf, size_t count,
  * Issued from the submitting task or from its SQPOLL thread, which shares
  * its mm: copy_*_user() reach the submitter's buffers either way. The
  * command bytes are in the SQ ring, which the user may still write.
+ * Success is 0, as 6.1's io_uring_cmd() wants of an inline completion: it
+ * passes any other value back as the issue's result, which sends the
+ * request down the failure path, or, issued from io-wq (IOSQE_ASYNC), never
+ * completes it.
  */
 static int kbp_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
@@ -263,7 +273,7 @@ static int kbp_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (copy_from_user(msg, u64_to_user_ptr(buf), len) ||
 	    copy_to_user(u64_to_user_ptr(buf + len), msg, len))
 		return -EFAULT;
-	return len;
+	return 0;
 }
 #endif
 

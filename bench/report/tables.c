@@ -63,13 +63,13 @@ static void dropped_line(const char *what, enum bench_fig a, enum bench_fig b)
 {
 	unsigned int s;
 
-	printf("  %s, not in its rate:", what);
+	printf("  %s, %% of the records, not in its rate:", what);
 	for (s = 0; s < NSIZES; s++) {
 		if (isnan(fig(a, sizes[s])))
 			continue;
-		printf(" %u B %.0f", sizes[s], fig(a, sizes[s]));
+		printf(" %u B %.2g", sizes[s], 100 * fig(a, sizes[s]));
 		if (b != FIG_NONE)
-			printf(" / %.0f", fig(b, sizes[s]));
+			printf(" / %.2g", 100 * fig(b, sizes[s]));
 		printf(";");
 	}
 	printf("\n");
@@ -80,7 +80,8 @@ static void echo_table(void)
 {
 	static const enum bench_fig rows[] = {
 		FIG_VM_ECHO_KUP_BURST, FIG_VM_ECHO_KUP_POLL, FIG_VM_ECHO_KUP_BLOCK,
-		FIG_VM_ECHO_URING_SQPOLL, FIG_VM_ECHO_URING_WAIT, FIG_VM_ECHO_PIPE,
+		FIG_VM_ECHO_URING_SQPOLL, FIG_VM_ECHO_URING_WAIT,
+		FIG_VM_ECHO_URING_ASYNC, FIG_VM_ECHO_PIPE,
 	};
 	int i;
 
@@ -109,6 +110,28 @@ static void vm_costs(void)
 	for (i = 0; i < N(rows); i++) {
 		printf("  %-52s", bench_figs[rows[i]].label);
 		pnum(fig(rows[i], 0), 8, "%*.0f");
+		printf("\n");
+	}
+}
+
+/* Bursts by record size: does a record straddling cache lines cost? */
+static void layout_table(void)
+{
+	static const enum bench_fig rows[][2] = {
+		{ FIG_HOST_LAYOUT_U2K_56, FIG_HOST_LAYOUT_K2U_56 },
+		{ FIG_HOST_LAYOUT_U2K_64, FIG_HOST_LAYOUT_K2U_64 },
+		{ FIG_HOST_LAYOUT_U2K_120, FIG_HOST_LAYOUT_K2U_120 },
+	};
+	int i;
+
+	printf("\nRecord layout, bursts (8-byte header, 8-aligned records), M msg/s; ratios: / the 64 B record\n");
+	printf("  %-30s %10s %10s %10s %10s\n", "", "u->k", "k->u", "/ u->k", "/ k->u");
+	for (i = 0; i < N(rows); i++) {
+		printf("  %-30s", bench_figs[rows[i][0]].label);
+		pnum(fig(rows[i][0], 0) / 1e6, 11, "%*.1f");
+		pnum(fig(rows[i][1], 0) / 1e6, 11, "%*.1f");
+		pratio(keep_ratio(rows[i][0], rows[0][0], 0), 11);
+		pratio(keep_ratio(rows[i][1], rows[0][1], 0), 11);
 		printf("\n");
 	}
 }
@@ -145,6 +168,7 @@ void host_tables(void)
 	for (i = 0; i < N(dirs); i++)
 		tput_table(dirs[i].title, dirs[i].kup, cols, i ? 0 : N(cols),
 			   rcols, N(rcols));
+	layout_table();
 }
 
 void vm_tables(void)

@@ -809,7 +809,7 @@ static double tput_relay(void *ctx, uint64_t n)
  */
 struct relay_read {
 	int ctl;		/* /dev/kupb_peers */
-	uint64_t stale, lost;
+	uint64_t stale, lost, total;	/* over every run of a size */
 };
 
 /* A header where a record was due: go on from the first record it holds. */
@@ -821,10 +821,8 @@ static void relay_resync(struct relay_read *rr, const struct kupb_relay_hdr *h,
 
 	if (first > n)
 		first = n;
-	if (first < *got) {		/* an old header: stale */
-		rr->stale++;
+	if (first < *got)	/* an old header's bytes: no record to count */
 		return;
-	}
 	rr->lost += first - *got;
 	*got = first;
 }
@@ -922,6 +920,7 @@ static double tput_relay_read(void *ctx, uint64_t n)
 	}
 	t0 = bench_now() - t0;
 	close(pfd.fd);
+	rr->total += n;
 	bad = rr->stale + rr->lost - bad;
 	if (bad * 2 > n)
 		bench_note("relay read(): %llu of %llu records stale or lost",
@@ -967,11 +966,13 @@ static void run_tput_peers(void)
 		if (cur_size <= KUPB_RELAY_SUBBUF - sizeof(struct kupb_relay_hdr)) {
 			bench_fig_rate(FIG_VM_K2U_RELAY_MMAP, cur_size,
 				       bench_rate(tput_relay, &fd, 100, 1ull << 32));
-			rr.stale = rr.lost = 0;
+			rr.stale = rr.lost = rr.total = 0;
 			bench_fig_rate(FIG_VM_K2U_RELAY_READ, cur_size,
 				       bench_rate(tput_relay_read, &rr, 100, 1ull << 32));
-			bench_fig(FIG_VM_RELAY_READ_STALE, cur_size, rr.stale);
-			bench_fig(FIG_VM_RELAY_READ_LOST, cur_size, rr.lost);
+			bench_fig(FIG_VM_RELAY_READ_STALE, cur_size,
+				  (double)rr.stale / rr.total);
+			bench_fig(FIG_VM_RELAY_READ_LOST, cur_size,
+				  (double)rr.lost / rr.total);
 		}
 		bench_fig_rate(FIG_VM_K2U_KFIFO, cur_size,
 			       bench_rate(tput_kfifo, &fd, 100, 1ull << 32));

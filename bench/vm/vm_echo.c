@@ -11,6 +11,8 @@
  *     uring_sqpoll  io_uring with a submission-queue polling thread on
  *                the other vCPU; the user spins on the completion queue
  *     uring_wait    io_uring, the whole window per io_uring_submit_and_wait()
+ *     uring_async   the same with IOSQE_ASYNC: each command in an io-wq
+ *                worker, as a driver that blocks would have them
  *     pipe       two pipes and an echo thread on the other vCPU
  *
  * io_uring goes to kup_bench_peers.ko's IORING_OP_URING_CMD handler,
@@ -212,6 +214,7 @@ static double echo_pipe(void *ctx, uint64_t n)
 struct uring {
 	struct io_uring ring;
 	bool sqpoll;
+	bool async;		/* IOSQE_ASYNC: each command through io-wq */
 	unsigned char (*slot)[2 * ECHO_SIZE];
 	int free[ECHO_WINDOW], nfree;
 };
@@ -261,7 +264,7 @@ static void uring_queue(struct uring *u, uint64_t seq)
 		bench_die("io_uring: no free SQE");
 	stamp(u->slot[s], seq);
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, 0, NULL, 0, 0);
-	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->flags |= IOSQE_FIXED_FILE | (u->async ? IOSQE_ASYNC : 0);
 	sqe->cmd_op = KUPB_URING_ECHO;
 	memcpy(sqe->cmd, &e, sizeof(e));
 	io_uring_sqe_set_data64(sqe, seq << 8 | s);
@@ -273,10 +276,10 @@ static uint64_t uring_done(struct uring *u, const struct io_uring_cqe *cqe)
 	uint64_t seq = cqe->user_data >> 8;
 	int s = cqe->user_data & 0xff;
 
-	if (cqe->res < 0)
+	if (cqe->res)
 		bench_die("io_uring echo %llu: %s", (unsigned long long)seq,
-			  strerror(-cqe->res));
-	check(u->slot[s] + ECHO_SIZE, cqe->res, seq, "io_uring");
+			  cqe->res < 0 ? strerror(-cqe->res) : "not 0");
+	check(u->slot[s] + ECHO_SIZE, ECHO_SIZE, seq, "io_uring");
 	u->free[u->nfree++] = s;
 	return seq;
 }
@@ -338,12 +341,13 @@ static double echo_uring(void *ctx, uint64_t n)
 	return bench_now() - t0;
 }
 
-static double run_uring(bench_run_t run, bool sqpoll)
+static double run_uring(bench_run_t run, bool sqpoll, bool async)
 {
 	struct uring u;
 	double rate;
 
 	uring_setup(&u, sqpoll);
+	u.async = async;
 	rate = bench_rate(run, &u, 100, 1ull << 30);
 	uring_teardown(&u);
 	return rate;
@@ -354,9 +358,9 @@ void run_rtt_uring(const char *what)
 	bench_rep_secs = vm_rep_secs();
 	bench_pin(0);
 	if (!strcmp(what, "uring_sqpoll"))
-		bench_fig_rate(FIG_VM_RTT_URING_SQPOLL, 0, run_uring(rtt_uring, true));
+		bench_fig_rate(FIG_VM_RTT_URING_SQPOLL, 0, run_uring(rtt_uring, true, false));
 	else if (!strcmp(what, "uring_wait"))
-		bench_fig_rate(FIG_VM_RTT_URING_WAIT, 0, run_uring(rtt_uring, false));
+		bench_fig_rate(FIG_VM_RTT_URING_WAIT, 0, run_uring(rtt_uring, false, false));
 	else
 		bench_die("unknown round trip %s", what);
 }
@@ -385,10 +389,13 @@ void run_echo(const char *what)
 		rate = run_echo_kup(what);
 	} else if (!strcmp(what, "uring_sqpoll")) {
 		fig = FIG_VM_ECHO_URING_SQPOLL;
-		rate = run_uring(echo_uring, true);
+		rate = run_uring(echo_uring, true, false);
 	} else if (!strcmp(what, "uring_wait")) {
 		fig = FIG_VM_ECHO_URING_WAIT;
-		rate = run_uring(echo_uring, false);
+		rate = run_uring(echo_uring, false, false);
+	} else if (!strcmp(what, "uring_async")) {
+		fig = FIG_VM_ECHO_URING_ASYNC;
+		rate = run_uring(echo_uring, false, true);
 	} else if (!strcmp(what, "pipe")) {
 		fig = FIG_VM_ECHO_PIPE;
 		rate = bench_rate(echo_pipe, NULL, 1000, 1ull << 30);

@@ -45,6 +45,7 @@ if load kup_bench_peers; then
 	vm_bench rtt uring_wait
 	vm_bench echo uring_sqpoll
 	vm_bench echo uring_wait
+	vm_bench echo uring_async
 	# A ring's files are put by a work item after io_uring_queue_exit().
 	for i in 1 2 3 4 5 6 7 8 9; do
 		rmmod kup_bench_peers 2>/dev/null && break

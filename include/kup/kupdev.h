@@ -109,4 +109,12 @@ int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
 			 unsigned int flags);
 int kupdev_flush(struct kupdev_softc *sc, int chan_id);
 
+#ifdef KUP_TEST_HOOKS
+/*
+ * Test builds of kup.ko only (make check): is the attached user of the
+ * channel asleep waiting for records, past its last look at the ring?
+ */
+bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id);
+#endif
+
 #endif /* _KUP_KUPDEV_H */

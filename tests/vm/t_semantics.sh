@@ -26,3 +26,14 @@ check $? "phase 9: a flush keeps what a departed user left ($(dmesg | grep -o 'k
 rmmod kup_test_burst
 check $? "kup_test_burst unloads"
 rmmod kup
+
+# Again with every poll of the channel pausing between its registration on
+# the wait queue and its look at the ring: kup_test_burst must still wait
+# until the user is past that look before it sends towards it (it used to
+# take a poller on the wait queue for a sleeper: "got 1").
+load kup test_pause_at=poll-look test_pause_ms=100
+load kup_test_burst
+kup_burst
+check $? "kup_burst passes with every poll pausing 100 ms before its look at the ring"
+rmmod kup_test_burst
+rmmod kup
