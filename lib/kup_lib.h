@@ -46,5 +46,8 @@ struct kup_chan_handle {
 int kup_fail(struct kup_handle *h, int err);
 int kup_chan_fail(struct kup_chan_handle *c, int err);
 void kup_chan_free(struct kup_chan_handle *c);
+/* For the host benchmarks only: a channel over memory, no fd (kup_chan.c). */
+struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,
+				      size_t rw_len);
 
 #endif /* _KUP_LIB_H */

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include "bench.h"
 #include "plain_ring.h"
+#include "bench_limits.h"
 #include "shm_chan.h"
 #include "kup_bench_uapi.h"
 
@@ -63,15 +64,30 @@ static void reap(pid_t pid)
 		bench_die("peer process failed");
 }
 
-static void *shared_alloc(size_t len)
+/* The limits' peer (common/limits.h) is a process, as KUP's here. */
+static void limit_spawn(struct limit_peer *p, void (*fn)(void *, uint64_t),
+			void *arg, uint64_t n)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		bench_die("mmap: %s", strerror(errno));
-	return p;
+	p->id = (uint64_t)spawn(fn, arg, n);
 }
+
+static void limit_reap(struct limit_peer *p)
+{
+	reap((pid_t)p->id);
+}
+
+static struct limit_peer peer_process = { limit_spawn, limit_reap, 0 };
+
+static double rtt_line(void *ctx, uint64_t n)
+{
+	return limit_rtt_line(&peer_process, n);
+}
+
+static double rtt_ring(void *ctx, uint64_t n)
+{
+	return limit_rtt_ring(&peer_process, RING_BYTES, n);
+}
+
 
 static void full_read(int fd, void *buf, size_t len)
 {
@@ -112,37 +128,6 @@ static void set_word(unsigned int *w, unsigned int v)
 
 /* ---- round trips ---- */
 
-/* The limit: one cache line, odd values from us, even ones from the peer. */
-static void line_peer(void *arg, uint64_t n)
-{
-	uint64_t *w = arg, i;
-
-	for (i = 0; i <= n; i++) {
-		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 1)
-			bench_cpu_relax();
-		__atomic_store_n(w, 2 * i + 2, __ATOMIC_RELEASE);
-	}
-}
-
-static double rtt_line(void *ctx, uint64_t n)
-{
-	uint64_t *w = shared_alloc(4096), i;
-	pid_t pid = spawn(line_peer, w, n);
-	double t0 = 0;
-
-	for (i = 0; i <= n; i++) {
-		if (i == 1)	/* the first one waits for the peer to start */
-			t0 = bench_now();
-		__atomic_store_n(w, 2 * i + 1, __ATOMIC_RELEASE);
-		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 2)
-			bench_cpu_relax();
-	}
-	t0 = bench_now() - t0;
-	reap(pid);
-	munmap(w, 4096);
-	return t0;
-}
-
 /* KUP: the peer is kup_echo, zero copy as kup_echo does it. */
 static void kup_echo_peer(void *arg, uint64_t n)
 {
@@ -175,8 +160,8 @@ static double rtt_kup(void *ctx, uint64_t n)
 	for (i = 0; i <= n; i++) {
 		if (i == 1)
 			t0 = bench_now();
-		if (kernproxy_send(&c.user, msg, sizeof(msg), 0) ||
-		    !kernproxy_receive_len(&c.user, &len, 0) ||
+		if (kernproxy_send(c.user, msg, sizeof(msg), 0) ||
+		    !kernproxy_receive_len(c.user, &len, 0) ||
 		    len != sizeof(msg))
 			bench_die("kup round trip: %s", strerror(kernproxy_errno));
 	}
@@ -187,63 +172,6 @@ static double rtt_kup(void *ctx, uint64_t n)
 }
 
 /* A plain SPSC ring each way, 64-byte slots: a round trip of bare rings. */
-struct pring_pair {
-	struct pring there, back;
-};
-
-static void pring_echo_peer(void *arg, uint64_t n)
-{
-	struct pring_pair *rp = arg;
-	struct pring_cons c = { 0, 0 };
-	struct pring_prod q = { 0, 0 };
-	void *in, *out;
-	uint64_t i;
-
-	for (i = 0; i <= n; i++) {
-		while (!(in = pring_peek(&rp->there, &c)))
-			bench_cpu_relax();
-		while (!(out = pring_reserve(&rp->back, &q)))
-			bench_cpu_relax();
-		memcpy(out, in, BENCH_RTT_SIZE);
-		pring_commit(&rp->back, &q);
-		pring_release(&rp->there, &c);
-	}
-}
-
-static double rtt_ring(void *ctx, uint64_t n)
-{
-	size_t len = 4096 + 2 * RING_BYTES;
-	struct pring_pair *rp = shared_alloc(len);
-	struct pring_prod q = { 0, 0 };
-	struct pring_cons c = { 0, 0 };
-	char msg[BENCH_RTT_SIZE] = "ping";
-	double t0 = 0;
-	uint64_t i;
-	void *slot;
-	pid_t pid;
-
-	pring_init(&rp->there, (char *)rp + 4096, RING_BYTES, BENCH_RTT_SIZE);
-	pring_init(&rp->back, (char *)rp + 4096 + RING_BYTES, RING_BYTES,
-		   BENCH_RTT_SIZE);
-	pid = spawn(pring_echo_peer, rp, n);
-	for (i = 0; i <= n; i++) {
-		if (i == 1)
-			t0 = bench_now();
-		while (!(slot = pring_reserve(&rp->there, &q)))
-			bench_cpu_relax();
-		memcpy(slot, msg, sizeof(msg));
-		pring_commit(&rp->there, &q);
-		while (!(slot = pring_peek(&rp->back, &c)))
-			bench_cpu_relax();
-		bench_clobber(slot);
-		pring_release(&rp->back, &c);
-	}
-	t0 = bench_now() - t0;
-	reap(pid);
-	munmap(rp, len);
-	return t0;
-}
-
 /* Syscall round trips: fds[0] towards the peer, fds[1] back. */
 struct fd_pair {
 	int to_peer, from_us;		/* we write, the peer reads */
@@ -390,12 +318,12 @@ static double kup_u2k(unsigned int burst, uint64_t n)
 	t0 = bench_now();
 	for (left = n; left; left -= b) {
 		b = left < b ? (unsigned int)left : b;
-		if (burst == 1 ? kernproxy_send(&r.c.user, src_buf, cur_size, 0) :
-		    kernproxy_send_batch(&r.c.user, m, b, 0) != (int)b)
+		if (burst == 1 ? kernproxy_send(r.c.user, src_buf, cur_size, 0) :
+		    kernproxy_send_batch(r.c.user, m, b, 0) != (int)b)
 			bench_die("kernproxy_send: %s", strerror(kernproxy_errno));
 	}
 	/* Done when the kernel has given every byte back. */
-	while (kup_load_acquire(r.c.u2k.cons) != r.c.user.txp.pos)
+	while (kup_load_acquire(r.c.u2k.cons) != kup_load_acquire(r.c.u2k.prod))
 		bench_cpu_relax();
 	t0 = bench_now() - t0;
 	reap(pid);
@@ -433,10 +361,10 @@ static double kup_k2u(unsigned int burst, uint64_t n)
 	set_word(shm_chan_word(&r.c, 0), 1);
 	while (got < n) {
 		if (burst == 1) {
-			m[0].data = kernproxy_receive_len(&r.c.user, &m[0].len, 0);
+			m[0].data = kernproxy_receive_len(r.c.user, &m[0].len, 0);
 			k = m[0].data ? 1 : -1;
 		} else {
-			k = kernproxy_receive_batch(&r.c.user, m, KUPB_BURST, 0);
+			k = kernproxy_receive_batch(r.c.user, m, KUPB_BURST, 0);
 		}
 		if (k <= 0)
 			bench_die("kernproxy_receive: %s", strerror(kernproxy_errno));
@@ -448,7 +376,7 @@ static double kup_k2u(unsigned int burst, uint64_t n)
 		}
 		got += k;
 	}
-	kernproxy_release(&r.c.user);
+	kernproxy_release(r.c.user);
 	t0 = bench_now() - t0;
 	reap(pid);
 	shm_chan_fini(&r.c);
@@ -475,55 +403,11 @@ static double tput_kup_k2u_burst(void *ctx, uint64_t n)
 	return kup_k2u(kup_burst_len(), n);
 }
 
-/* The plain SPSC ring between the same two processes. */
-struct pring_shm {
-	struct pring r;
-	unsigned int ready;
-};
-
-static void pring_consumer(void *arg, uint64_t n)
-{
-	struct pring_shm *s = arg;
-	struct pring_cons c = { 0, 0 };
-	uint64_t i;
-	void *slot;
-
-	set_word(&s->ready, 1);
-	for (i = 0; i < n; i++) {
-		while (!(slot = pring_peek(&s->r, &c)))
-			bench_cpu_relax();
-		memcpy(dst_buf, slot, cur_size);
-		bench_clobber(dst_buf);
-		pring_release(&s->r, &c);
-	}
-}
-
+/* The plain SPSC ring between the same two processes, copied out. */
 static double tput_ring(void *ctx, uint64_t n)
 {
-	size_t len = 4096 + RING_BYTES;
-	struct pring_shm *s = shared_alloc(len);
-	struct pring_prod p = { 0, 0 };
-	double t0;
-	uint64_t i;
-	void *slot;
-	pid_t pid;
-
-	pring_init(&s->r, (char *)s + 4096, RING_BYTES, cur_size);
-	pid = spawn(pring_consumer, s, n);
-	wait_word(&s->ready, 1);
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		while (!(slot = pring_reserve(&s->r, &p)))
-			bench_cpu_relax();
-		memcpy(slot, src_buf, cur_size);
-		pring_commit(&s->r, &p);
-	}
-	while (__atomic_load_n(&s->r.tail, __ATOMIC_ACQUIRE) != n)
-		bench_cpu_relax();
-	t0 = bench_now() - t0;
-	reap(pid);
-	munmap(s, len);
-	return t0;
+	return limit_tput_ring(&peer_process, RING_BYTES, cur_size, src_buf,
+			       dst_buf, n);
 }
 
 static double tput_memcpy(void *ctx, uint64_t n)

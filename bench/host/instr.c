@@ -42,7 +42,7 @@ static void __attribute__((noinline)) user_send(struct shm_chan *c, void *msg,
 						size_t size, int n)
 {
 	while (n--)
-		if (kernproxy_send(&c->user, msg, size, 0))
+		if (kernproxy_send(c->user, msg, size, 0))
 			bench_die("kernproxy_send: %s", strerror(kernproxy_errno));
 }
 
@@ -51,12 +51,12 @@ static void __attribute__((noinline)) user_send_zc(struct shm_chan *c,
 						   size_t size, int n)
 {
 	while (n--) {
-		uint64_t *buf = kernproxy_reserve(&c->user, size, 0);
+		uint64_t *buf = kernproxy_reserve(c->user, size, 0);
 
 		if (!buf)
 			bench_die("kernproxy_reserve: %s", strerror(kernproxy_errno));
 		*buf = n;
-		kernproxy_commit(&c->user);
+		kernproxy_commit(c->user);
 	}
 }
 
@@ -66,7 +66,7 @@ static void __attribute__((noinline)) user_receive(struct shm_chan *c,
 	size_t len;
 
 	while (n--)
-		if (!kernproxy_receive_len(&c->user, &len, 0) || len != size)
+		if (!kernproxy_receive_len(c->user, &len, 0) || len != size)
 			bench_die("kernproxy_receive_len: %s",
 				  strerror(kernproxy_errno));
 }

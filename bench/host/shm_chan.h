@@ -3,14 +3,12 @@
  * A KUP channel without the kernel, for the host benchmarks: the two
  * regions a channel fd gives (a control page, then the data pages mapped
  * twice, back to back) are built from a memfd, with the ring words at the
- * offsets kup.ko uses (kernel/kup_sess.c), and libkup's own channel handle
- * is pointed at them. One process then runs libkup's real send and receive
- * (lib/kup_chan.c) while another plays the kernel with the ring core
- * (include/kup/ring.h), in the order kernel/kup_io.c calls it.
- *
- * This reaches into libkup's private struct kup_chan_handle (lib/kup_lib.h):
- * the price of measuring the library's own code instead of a copy of it. If
- * that struct changes, shm_chan_user() is the one place to follow it.
+ * offsets kup.ko uses (KUP_RO_*, KUP_RW_* in kup_abi.h) and the struct
+ * kup_layout kup.ko writes at the start of the RO page; libkup reads that
+ * layout and sets up its channel as for a real one (kup_chan_over()). One
+ * process then runs libkup's real send and receive (lib/kup_chan.c) while
+ * another plays the kernel with the ring core (include/kup/ring.h), in the
+ * order kernel/kup_io.c calls it.
  *
  * Both regions are MAP_SHARED: set up before fork(), parent and child share
  * them. The user side must never sleep here (there is no fd to poll), so
@@ -39,9 +37,8 @@ struct shm_chan {
 	struct kup_ring k2u, u2k;
 	struct kup_prod k2u_p;
 	struct kup_cons u2k_c;
-	/* libkup's view. */
-	struct kup_handle dev;
-	struct kup_chan_handle user;
+	/* libkup's channel over the same memory. */
+	struct kup_chan_handle *user;
 };
 
 /* Control page at offset 0 of @fd, data (@size bytes at @page) twice. */
@@ -80,21 +77,28 @@ static inline void shm_ring_view(struct kup_ring *r, unsigned char *pc,
 	r->max_msg = size - sizeof(struct kup_rec_hdr);
 }
 
-/* libkup's channel handle over the regions, as kup_rings_setup() does. */
-static inline void shm_chan_user(struct shm_chan *c)
+/* The layout kup.ko writes for a channel (kernel/kup_sess.c). */
+static inline void shm_chan_layout(struct shm_chan *c)
 {
-	struct kup_chan_handle *u = &c->user;
+	struct kup_layout *l = (struct kup_layout *)c->ro;
 
-	memset(u, 0, sizeof(*u));
-	pthread_mutex_init(&c->dev.lock, NULL);
-	c->dev.fd = -1;
-	u->dev = &c->dev;
-	u->fd = -1;
-	u->spin = UINT_MAX;
-	u->status = (const kup_u32 *)(c->ro + KUP_RO_STATUS);
-	u->want = (kup_u32 *)(c->rw + KUP_RW_U2K_WANT);
-	u->tx = c->u2k;
-	u->rx = c->k2u;
+	l->magic = KUP_MAGIC;
+	l->version = KUP_ABI_VERSION;
+	l->page_size = c->page;
+	l->data_size = c->size;
+	l->max_msg = c->size - sizeof(struct kup_rec_hdr);
+	l->ro_size = l->rw_size = c->region;
+	l->data_offset = c->page;
+	l->off_status = KUP_RO_STATUS;
+	l->off_k2u_prod = KUP_RO_K2U_PROD;
+	l->off_k2u_prod_flags = KUP_RO_K2U_PROD_FLAGS;
+	l->off_u2k_cons = KUP_RO_U2K_CONS;
+	l->off_u2k_cons_flags = KUP_RO_U2K_CONS_FLAGS;
+	l->off_u2k_prod = KUP_RW_U2K_PROD;
+	l->off_u2k_prod_flags = KUP_RW_U2K_PROD_FLAGS;
+	l->off_u2k_want = KUP_RW_U2K_WANT;
+	l->off_k2u_cons = KUP_RW_K2U_CONS;
+	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
 }
 
 /* A channel of @size data bytes each way, laid out as kup.ko does; 0 or -1. */
@@ -124,8 +128,9 @@ static inline int shm_chan_init(struct shm_chan *c, size_t size)
 	shm_ring_view(&c->u2k, c->rw, KUP_RW_U2K_PROD, KUP_RW_U2K_PROD_FLAGS,
 		      c->ro, KUP_RO_U2K_CONS, KUP_RO_U2K_CONS_FLAGS,
 		      c->rw + page, size);
-	shm_chan_user(c);
-	err = 0;
+	shm_chan_layout(c);
+	c->user = kup_chan_over(c->ro, c->region, c->rw, c->region);
+	err = c->user ? 0 : -1;
 out:
 	if (ro_fd >= 0)
 		close(ro_fd);
@@ -140,7 +145,7 @@ static inline void shm_chan_fini(struct shm_chan *c)
 		munmap(c->ro, c->region);
 	if (c->rw)
 		munmap(c->rw, c->region);
-	pthread_mutex_destroy(&c->dev.lock);
+	free(c->user);
 }
 
 /* A shared word of the scratch line for start/stop handshakes. */

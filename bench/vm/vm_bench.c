@@ -36,6 +36,7 @@
 #include "bench.h"
 #include "kup_bench_uapi.h"
 #include "plain_ring.h"
+#include "bench_limits.h"
 #include "vm_lib.h"
 
 #define ECHO_PAGES	4	/* kup_echo's pages= in vm_*.sh */
@@ -196,99 +197,19 @@ static double rtt_netlink(void *ctx, uint64_t n)
 	return bench_now() - t0;
 }
 
-/* The limit: one cache line between the two vCPUs. */
-static void *line_peer(void *arg)
-{
-	struct peer *p = arg;
-	uint64_t *w = p->arg, i;
-
-	for (i = 0; i < p->n; i++) {
-		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 2 * i + 1)
-			bench_cpu_relax();
-		__atomic_store_n(w, 2 * i + 2, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
+/* The limits (common/bench_limits.h), with a thread for the peer. */
 static double rtt_line(void *ctx, uint64_t n)
 {
-	static _Alignas(64) uint64_t line;
-	struct peer p;
-	double t0;
-	uint64_t i;
-
-	line = 0;
-	peer_start(&p, line_peer, &line, n);
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		__atomic_store_n(&line, 2 * i + 1, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&line, __ATOMIC_ACQUIRE) != 2 * i + 2)
-			bench_cpu_relax();
-	}
-	t0 = bench_now() - t0;
-	peer_join(&p);
-	return t0;
-}
-
-/* A plain SPSC ring each way, 64-byte slots: what a round trip of rings is. */
-struct ring_pair {
-	struct pring there, back;
-};
-
-static void *ring_echo_peer(void *arg)
-{
-	struct peer *p = arg;
-	struct ring_pair *rp = p->arg;
-	struct pring_cons c = { 0, 0 };
-	struct pring_prod q = { 0, 0 };
-	void *in, *out;
-	uint64_t i;
-
-	for (i = 0; i < p->n; i++) {
-		while (!(in = pring_peek(&rp->there, &c)))
-			bench_cpu_relax();
-		while (!(out = pring_reserve(&rp->back, &q)))
-			bench_cpu_relax();
-		memcpy(out, in, BENCH_RTT_SIZE);
-		pring_commit(&rp->back, &q);
-		pring_release(&rp->there, &c);
-	}
-	return NULL;
+	return limit_rtt_line(&peer_thread, n);
 }
 
 static double rtt_ring(void *ctx, uint64_t n)
 {
-	struct ring_pair *rp = ctx;
-	struct pring_prod q = { 0, 0 };
-	struct pring_cons c = { 0, 0 };
-	char msg[BENCH_RTT_SIZE] = "ping";
-	struct peer p;
-	void *slot;
-	double t0;
-	uint64_t i;
-
-	pring_init(&rp->there, src_buf, RING_BYTES, BENCH_RTT_SIZE);
-	pring_init(&rp->back, dst_buf, RING_BYTES, BENCH_RTT_SIZE);
-	peer_start(&p, ring_echo_peer, rp, n);
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		while (!(slot = pring_reserve(&rp->there, &q)))
-			bench_cpu_relax();
-		memcpy(slot, msg, sizeof(msg));
-		pring_commit(&rp->there, &q);
-		while (!(slot = pring_peek(&rp->back, &c)))
-			bench_cpu_relax();
-		sink_word = *(uint64_t *)slot;
-		pring_release(&rp->back, &c);
-	}
-	t0 = bench_now() - t0;
-	peer_join(&p);
-	return t0;
+	return limit_rtt_ring(&peer_thread, RING_BYTES, n);
 }
 
 static void run_rtt(const char *what)
 {
-	static struct ring_pair rp;
 	enum bench_fig fig;
 	int fd = -1;
 	double rate;
@@ -320,7 +241,7 @@ static void run_rtt(const char *what)
 	} else if (!strcmp(what, "ring")) {
 		fig = FIG_VM_RTT_RING;
 		bench_pin(0);
-		rate = bench_rate(rtt_ring, &rp, 1000, 1ull << 30);
+		rate = bench_rate(rtt_ring, NULL, 1000, 1ull << 30);
 	} else {
 		bench_die("unknown round trip %s", what);
 	}
@@ -672,46 +593,11 @@ static double tput_nl_k2u(void *ctx, uint64_t n)
 }
 
 /* The limits: a plain SPSC ring between two threads, and memcpy(). */
-static void *ring_consumer(void *arg)
-{
-	struct peer *p = arg;
-	struct pring *r = p->arg;
-	struct pring_cons c = { 0, 0 };
-	uint64_t i;
-	void *slot;
-
-	for (i = 0; i < p->n; i++) {
-		while (!(slot = pring_peek(r, &c)))
-			bench_cpu_relax();
-		sink_word = *(uint64_t *)slot;	/* as KUP's receiver does */
-		pring_release(r, &c);
-	}
-	return NULL;
-}
-
+/* The plain ring one way; the consumer reads the first word in place. */
 static double tput_ring(void *ctx, uint64_t n)
 {
-	static struct pring r;
-	static unsigned char *slots;
-	struct pring_prod q = { 0, 0 };
-	struct peer p;
-	double t0;
-	uint64_t i;
-	void *slot;
-
-	if (!slots && !(slots = aligned_alloc(4096, RING_BYTES)))
-		bench_die("out of memory");
-	pring_init(&r, slots, RING_BYTES, cur_size);
-	peer_start(&p, ring_consumer, &r, n);
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		while (!(slot = pring_reserve(&r, &q)))
-			bench_cpu_relax();
-		memcpy(slot, src_buf, cur_size);
-		pring_commit(&r, &q);
-	}
-	peer_join(&p);
-	return bench_now() - t0;
+	return limit_tput_ring(&peer_thread, RING_BYTES, cur_size, src_buf,
+			       NULL, n);
 }
 
 static double tput_memcpy(void *ctx, uint64_t n)

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <kup.h>
 #include "bench.h"
+#include "plain_ring.h"
+#include "bench_limits.h"
 #include "vm_lib.h"
 
 int full_read(int fd, void *buf, size_t len)
@@ -86,3 +88,35 @@ double vm_rep_secs(void)
 
 	return secs ? atof(secs) : 0.25;
 }
+
+/* A thread for the limits: fn(arg, n) pinned to vCPU 1. */
+struct limit_job {
+	struct peer p;
+	void (*fn)(void *, uint64_t);
+};
+
+static void *limit_job_main(void *arg)
+{
+	struct peer *p = arg;
+	struct limit_job *j = (struct limit_job *)p;
+
+	j->fn(p->arg, p->n);
+	return NULL;
+}
+
+static struct limit_job limit_job;
+
+static void limit_thread_start(struct limit_peer *lp,
+			       void (*fn)(void *, uint64_t), void *arg,
+			       uint64_t n)
+{
+	limit_job.fn = fn;
+	peer_start(&limit_job.p, limit_job_main, arg, n);
+}
+
+static void limit_thread_join(struct limit_peer *lp)
+{
+	peer_join(&limit_job.p);
+}
+
+struct limit_peer peer_thread = { limit_thread_start, limit_thread_join, 0 };

@@ -30,6 +30,10 @@ struct peer {
 void peer_start(struct peer *p, void *(*fn)(void *), void *arg, uint64_t n);
 void peer_join(struct peer *p);
 
+/* The limits' peer (common/bench_limits.h): a thread, as above. */
+struct limit_peer;
+extern struct limit_peer peer_thread;
+
 /*
  * Seconds per repetition: $BENCH_SECS, default 0.25. Each part sets its
  * own bench_rep_secs (bench.h's is per file) from it.
