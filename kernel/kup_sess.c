@@ -116,27 +116,10 @@ static int kup_region_alloc(struct page ***out, unsigned int n)
 static void kup_layout_init(struct kup_sess *s)
 {
 	struct kup_layout *l = s->ro_ctrl;
-	u64 size = (u64)s->npages << PAGE_SHIFT;
 
-	l->magic = KUP_MAGIC;
-	l->version = KUP_ABI_VERSION;
-	l->page_size = PAGE_SIZE;
+	kup_layout_fill(l, PAGE_SIZE, (u64)s->npages << PAGE_SHIFT,
+			kup_region_pages(s) << PAGE_SHIFT);
 	l->chan_id = s->ch->id;
-	l->data_size = size;
-	l->max_msg = size - sizeof(struct kup_rec_hdr);
-	l->ro_size = kup_region_pages(s) << PAGE_SHIFT;
-	l->rw_size = l->ro_size;
-	l->data_offset = PAGE_SIZE;
-	l->off_status = KUP_RO_STATUS;
-	l->off_k2u_prod = KUP_RO_K2U_PROD;
-	l->off_k2u_prod_flags = KUP_RO_K2U_PROD_FLAGS;
-	l->off_u2k_cons = KUP_RO_U2K_CONS;
-	l->off_u2k_cons_flags = KUP_RO_U2K_CONS_FLAGS;
-	l->off_u2k_prod = KUP_RW_U2K_PROD;
-	l->off_u2k_prod_flags = KUP_RW_U2K_PROD_FLAGS;
-	l->off_u2k_want = KUP_RW_U2K_WANT;
-	l->off_k2u_cons = KUP_RW_K2U_CONS;
-	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
 }
 
 static void kup_rings_init(struct kup_sess *s)

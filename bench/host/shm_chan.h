@@ -77,30 +77,6 @@ static inline void shm_ring_view(struct kup_ring *r, unsigned char *pc,
 	r->max_msg = size - sizeof(struct kup_rec_hdr);
 }
 
-/* The layout kup.ko writes for a channel (kernel/kup_sess.c). */
-static inline void shm_chan_layout(struct shm_chan *c)
-{
-	struct kup_layout *l = (struct kup_layout *)c->ro;
-
-	l->magic = KUP_MAGIC;
-	l->version = KUP_ABI_VERSION;
-	l->page_size = c->page;
-	l->data_size = c->size;
-	l->max_msg = c->size - sizeof(struct kup_rec_hdr);
-	l->ro_size = l->rw_size = c->region;
-	l->data_offset = c->page;
-	l->off_status = KUP_RO_STATUS;
-	l->off_k2u_prod = KUP_RO_K2U_PROD;
-	l->off_k2u_prod_flags = KUP_RO_K2U_PROD_FLAGS;
-	l->off_u2k_cons = KUP_RO_U2K_CONS;
-	l->off_u2k_cons_flags = KUP_RO_U2K_CONS_FLAGS;
-	l->off_u2k_prod = KUP_RW_U2K_PROD;
-	l->off_u2k_prod_flags = KUP_RW_U2K_PROD_FLAGS;
-	l->off_u2k_want = KUP_RW_U2K_WANT;
-	l->off_k2u_cons = KUP_RW_K2U_CONS;
-	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
-}
-
 /* A channel of @size data bytes each way, laid out as kup.ko does; 0 or -1. */
 static inline int shm_chan_init(struct shm_chan *c, size_t size)
 {
@@ -128,7 +104,7 @@ static inline int shm_chan_init(struct shm_chan *c, size_t size)
 	shm_ring_view(&c->u2k, c->rw, KUP_RW_U2K_PROD, KUP_RW_U2K_PROD_FLAGS,
 		      c->ro, KUP_RO_U2K_CONS, KUP_RO_U2K_CONS_FLAGS,
 		      c->rw + page, size);
-	shm_chan_layout(c);
+	kup_layout_fill((struct kup_layout *)c->ro, page, size, c->region);
 	c->user = kup_chan_over(c->ro, c->region, c->rw, c->region);
 	err = c->user ? 0 : -1;
 out:

@@ -265,4 +265,34 @@ static inline bool kup_spin_again(unsigned int *spins, unsigned int limit)
 	return false;
 }
 
+/*
+ * kup_layout_fill() - the layout kup.ko publishes at the start of a
+ * channel's RO page: @data_size bytes each way, in regions of @region
+ * bytes (a control page of @page_size, then the data twice), the ring
+ * words at KUP_RO_* and KUP_RW_*. The host benchmarks, which lay a channel
+ * out without kup.ko, write the same.
+ */
+static inline void kup_layout_fill(struct kup_layout *l, kup_u32 page_size,
+				   kup_u64 data_size, kup_u64 region)
+{
+	l->magic = KUP_MAGIC;
+	l->version = KUP_ABI_VERSION;
+	l->page_size = page_size;
+	l->data_size = data_size;
+	l->max_msg = data_size - sizeof(struct kup_rec_hdr);
+	l->ro_size = region;
+	l->rw_size = region;
+	l->data_offset = page_size;
+	l->off_status = KUP_RO_STATUS;
+	l->off_k2u_prod = KUP_RO_K2U_PROD;
+	l->off_k2u_prod_flags = KUP_RO_K2U_PROD_FLAGS;
+	l->off_u2k_cons = KUP_RO_U2K_CONS;
+	l->off_u2k_cons_flags = KUP_RO_U2K_CONS_FLAGS;
+	l->off_u2k_prod = KUP_RW_U2K_PROD;
+	l->off_u2k_prod_flags = KUP_RW_U2K_PROD_FLAGS;
+	l->off_u2k_want = KUP_RW_U2K_WANT;
+	l->off_k2u_cons = KUP_RW_K2U_CONS;
+	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
+}
+
 #endif /* _KUP_RING_H */
