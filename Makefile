@@ -30,11 +30,16 @@ KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
 # puts objects beside the sources, so each build gets a copy of them.
 RT_KDIR = $(shell scripts/kernel.sh rt-kdir)
 DEBUG_KDIR = $(shell scripts/debug-kernel.sh dir)/build
-KBUILD_SRCS = Kbuild include kernel examples tests/kmod bench build/readme
+KBUILD_SRCS = Kbuild VERSION include kernel examples tests/kmod bench build/readme
+# Warnings are errors only in the project's own builds: .ci/run sets
+# KUP_WERROR=y; a user's build on a newer compiler must not fail on one.
+KUP_WERROR ?= n
+export KUP_WERROR
+KBUILD_VARS = KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n) KUP_WERROR=$(KUP_WERROR)
 define modules_in
 	rm -rf build/$(1) && mkdir -p build/$(1)
-	find $(KBUILD_SRCS) -name '*.[ch]' -o -name Kbuild | cpio -pdm --quiet build/$(1)
-	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
+	find $(KBUILD_SRCS) -name '*.[ch]' -o -name Kbuild -o -name VERSION | cpio -pdm --quiet build/$(1)
+	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules $(KBUILD_VARS)
 endef
 
 .PHONY: all readme modules modules-rt modules-debug lib tools tests check check-run \
@@ -48,7 +53,7 @@ readme:
 
 modules: readme
 	@test -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' (as root) or set KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules $(KBUILD_VARS)
 
 modules-rt: readme
 	@test -d "$(RT_KDIR)" || { echo "no PREEMPT_RT kernel headers: run 'make setup' (as root) or set RT_KDIR=" >&2; exit 1; }

@@ -230,4 +230,5 @@ static void __exit kup_echo_exit(void)
 module_init(kup_echo_init);
 module_exit(kup_echo_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP echo service");

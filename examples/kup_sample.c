@@ -46,4 +46,5 @@ static void __exit kup_sample_exit(void)
 module_init(kup_sample_init);
 module_exit(kup_sample_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP sample client: creates one device");

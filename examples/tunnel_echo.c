@@ -132,4 +132,5 @@ static void __exit tunnel_echo_exit(void)
 module_init(tunnel_echo_init);
 module_exit(tunnel_echo_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("/proc/tunnel client: echoes user bytes back, upper-cased");

@@ -417,7 +417,7 @@ unlock:
 	}
 	return sc;
 }
-EXPORT_SYMBOL_GPL(kupdev_create_opts);
+KUP_EXPORT(kupdev_create_opts);
 
 /**
  * kupdev_create() - create a KUP device /dev/@name with @chan_cnt channels
@@ -435,7 +435,7 @@ struct kupdev_softc *kupdev_create(const char *name, size_t size,
 {
 	return kupdev_create_opts(name, size, chan_cnt, NULL);
 }
-EXPORT_SYMBOL_GPL(kupdev_create);
+KUP_EXPORT(kupdev_create);
 
 /*
  * Takes the device out of /dev; callers hold kup_lock. It stays on the
@@ -509,7 +509,7 @@ int kupdev_unload(struct kupdev_softc *sc)
 	kup_dev_put(sc);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kupdev_unload);
+KUP_EXPORT(kupdev_unload);
 
 /*
  * kup.ko is going away, so no client module is left (each holds a
@@ -614,7 +614,7 @@ void kupdev_notify(struct kupdev_softc *sc)
 		irq_work_queue(&sc->notify_work);
 	kup_dev_leave(sc);
 }
-EXPORT_SYMBOL_GPL(kupdev_notify);
+KUP_EXPORT(kupdev_notify);
 
 /**
  * kupdev_set_ops() - learn of users attaching and detaching
@@ -642,4 +642,4 @@ void kupdev_set_ops(struct kupdev_softc *sc, const struct kupdev_ops *ops,
 	if (!err)
 		kup_dev_leave(sc);
 }
-EXPORT_SYMBOL_GPL(kupdev_set_ops);
+KUP_EXPORT(kupdev_set_ops);

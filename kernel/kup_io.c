@@ -340,7 +340,7 @@ int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
 	kup_dev_leave(sc);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_send_batch);
+KUP_EXPORT(kupdev_send_batch);
 
 /**
  * kupdev_send_flags() - copy one message to the user side of a channel
@@ -369,7 +369,7 @@ int kupdev_send_flags(struct kupdev_softc *sc, int chan_id, const void *data,
 
 	return n < 0 ? n : 0;
 }
-EXPORT_SYMBOL_GPL(kupdev_send_flags);
+KUP_EXPORT(kupdev_send_flags);
 
 /**
  * kupdev_send() - copy one message to the user side, waiting for room
@@ -385,7 +385,7 @@ int kupdev_send(struct kupdev_softc *sc, void *data, size_t len, int chan_id)
 {
 	return kupdev_send_flags(sc, chan_id, data, len, 0);
 }
-EXPORT_SYMBOL_GPL(kupdev_send);
+KUP_EXPORT(kupdev_send);
 
 /**
  * kupdev_pass() - hand the turn to user space with an empty message
@@ -400,7 +400,7 @@ void kupdev_pass(struct kupdev_softc *sc, int chan_id)
 {
 	kupdev_send_flags(sc, chan_id, NULL, 0, 0);
 }
-EXPORT_SYMBOL_GPL(kupdev_pass);
+KUP_EXPORT(kupdev_pass);
 
 /*
  * Park @s in *slot (a held message or reservation) unless one is there.
@@ -470,7 +470,7 @@ void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 	kup_dev_leave(sc);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(kupdev_reserve);
+KUP_EXPORT(kupdev_reserve);
 
 /**
  * kupdev_commit() - send the message prepared after kupdev_reserve()
@@ -504,7 +504,7 @@ int kupdev_commit(struct kupdev_softc *sc, int chan_id)
 	kup_sess_put(s);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_commit);
+KUP_EXPORT(kupdev_commit);
 
 /* kupdev_receive_batch() inside kup_dev_enter(). */
 static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
@@ -575,7 +575,7 @@ int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
 	kup_dev_leave(sc);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_receive_batch);
+KUP_EXPORT(kupdev_receive_batch);
 
 /**
  * kupdev_receive_len() - the next message from user space, zero copy
@@ -607,7 +607,7 @@ void *kupdev_receive_len(struct kupdev_softc *sc, int chan_id, size_t *len,
 		*len = m.len;
 	return m.data;
 }
-EXPORT_SYMBOL_GPL(kupdev_receive_len);
+KUP_EXPORT(kupdev_receive_len);
 
 /**
  * kupdev_receive() - wait for the next message from user space, zero copy
@@ -623,7 +623,7 @@ void *kupdev_receive(struct kupdev_softc *sc, int chan_id)
 {
 	return kupdev_receive_len(sc, chan_id, NULL, 0);
 }
-EXPORT_SYMBOL_GPL(kupdev_receive);
+KUP_EXPORT(kupdev_receive);
 
 /**
  * kupdev_msg_len() - length of the message held on a channel
@@ -641,7 +641,7 @@ size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id)
 	return READ_ONCE(sc->chans[chan_id].rx_sess) ?
 	       sc->chans[chan_id].rx_len : 0;
 }
-EXPORT_SYMBOL_GPL(kupdev_msg_len);
+KUP_EXPORT(kupdev_msg_len);
 
 /**
  * kupdev_unlock_channel() - done with the message from the last receive
@@ -667,7 +667,7 @@ void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id)
 		kup_rx_release(s);
 	kup_sess_put(s);
 }
-EXPORT_SYMBOL_GPL(kupdev_unlock_channel);
+KUP_EXPORT(kupdev_unlock_channel);
 
 /* kupdev_receive_copy() inside kup_dev_enter(). */
 static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
@@ -729,7 +729,7 @@ ssize_t kupdev_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 	kup_dev_leave(sc);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(kupdev_receive_copy);
+KUP_EXPORT(kupdev_receive_copy);
 
 /**
  * kupdev_flush() - end a burst sent with KUPDEV_MORE
@@ -755,7 +755,7 @@ int kupdev_flush(struct kupdev_softc *sc, int chan_id)
 	kup_dev_leave(sc);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_flush);
+KUP_EXPORT(kupdev_flush);
 
 /**
  * kupdev_max_msg() - the largest payload one message can have
@@ -767,7 +767,7 @@ size_t kupdev_max_msg(struct kupdev_softc *sc)
 {
 	return (sc->size << PAGE_SHIFT) - sizeof(struct kup_rec_hdr);
 }
-EXPORT_SYMBOL_GPL(kupdev_max_msg);
+KUP_EXPORT(kupdev_max_msg);
 
 #ifdef KUP_TEST_HOOKS
 /*
@@ -794,5 +794,5 @@ bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id)
 	kup_dev_leave(sc);
 	return asleep;
 }
-EXPORT_SYMBOL_GPL(kup_test_user_sleeps);
+KUP_EXPORT(kup_test_user_sleeps);
 #endif

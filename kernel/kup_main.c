@@ -118,3 +118,4 @@ module_exit(kup_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUP: zero-copy kernel-user message channels");
 MODULE_AUTHOR("The KUP developers");
+MODULE_VERSION(KUP_VERSION);

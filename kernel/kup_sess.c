@@ -755,7 +755,7 @@ int kupdev_wait_channel(struct kupdev_softc *sc)
 	kup_dev_leave(sc);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_wait_channel);
+KUP_EXPORT(kupdev_wait_channel);
 
 /* A user is attached and has not broken the channel. */
 static bool kup_chan_usable(struct kup_chan *ch)
@@ -808,4 +808,4 @@ leave:
 	kup_dev_leave(sc);
 	return err;
 }
-EXPORT_SYMBOL_GPL(kupdev_wait_attached);
+KUP_EXPORT(kupdev_wait_attached);

@@ -228,7 +228,7 @@ int tunnel_read(char *loc, int count)
 		tunnel_wake(&u2k);
 	return n;
 }
-EXPORT_SYMBOL_GPL(tunnel_read);
+KUP_EXPORT(tunnel_read);
 
 /**
  * tunnel_write() - give bytes to the readers of /proc/tunnel
@@ -273,7 +273,7 @@ int tunnel_write(char *loc, int count)
 		tunnel_wake(&k2u);
 	return n;
 }
-EXPORT_SYMBOL_GPL(tunnel_write);
+KUP_EXPORT(tunnel_write);
 
 /**
  * tunnel_user() - bytes waiting in the kernel-to-user buffer
@@ -289,7 +289,7 @@ int tunnel_user(void)
 {
 	return ring_used(&k2u);
 }
-EXPORT_SYMBOL_GPL(tunnel_user);
+KUP_EXPORT(tunnel_user);
 
 /**
  * tunnel_avail() - free bytes in the kernel-to-user buffer
@@ -304,7 +304,7 @@ int tunnel_avail(void)
 {
 	return ring_room(&k2u);
 }
-EXPORT_SYMBOL_GPL(tunnel_avail);
+KUP_EXPORT(tunnel_avail);
 
 /**
  * tunnel_set_notify() - be told when user space moved bytes
@@ -331,7 +331,7 @@ int tunnel_set_notify(tunnel_notify_t fn)
 		synchronize_rcu();
 	return err;
 }
-EXPORT_SYMBOL_GPL(tunnel_set_notify);
+KUP_EXPORT(tunnel_set_notify);
 
 /*
  * Around each copy to or from user space: the module cannot go while it
@@ -607,3 +607,4 @@ module_init(tunnel_init);
 module_exit(tunnel_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("/proc/tunnel: a pipe-like file between kernel and user space");
+MODULE_VERSION(KUP_VERSION);

@@ -690,4 +690,5 @@ static void __exit kup_bench_exit(void)
 module_init(kup_bench_init);
 module_exit(kup_bench_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP benchmarks: KUP sink/source and the syscall paths to compare with");

@@ -86,4 +86,5 @@ static void __exit tb_exit(void)
 module_init(tb_init);
 module_exit(tb_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP benchmarks: /proc/tunnel sink and source");

@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <kup/kup_ns.h>
 
 /* Longest device name, not counting the terminating NUL. */
 #define KUPDEV_NAME_MAX		31

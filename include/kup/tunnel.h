@@ -14,6 +14,8 @@
 #ifndef _KUP_TUNNEL_H
 #define _KUP_TUNNEL_H
 
+#include <kup/kup_ns.h>
+
 /* Largest buffer, per direction, in pages (the "pages" module parameter). */
 #define TUNNEL_MAX_PAGES	1024
 

@@ -351,4 +351,5 @@ static void __exit bt_exit(void)
 module_init(bt_init);
 module_exit(bt_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP test: bursts, flush and batch edges");

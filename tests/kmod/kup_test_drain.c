@@ -109,4 +109,5 @@ static void __exit kup_test_drain_exit(void)
 module_init(kup_test_drain_init);
 module_exit(kup_test_drain_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP test client: reads what a user left behind (test only)");

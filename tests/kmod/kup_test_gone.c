@@ -166,4 +166,5 @@ static void __exit kup_test_gone_exit(void)
 module_init(kup_test_gone_init);
 module_exit(kup_test_gone_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP sleepers woken by an unload test client (test only)");

@@ -98,4 +98,5 @@ static void __exit kup_test_irq_exit(void)
 module_init(kup_test_irq_init);
 module_exit(kup_test_irq_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP calls from hard irq test client (test only)");

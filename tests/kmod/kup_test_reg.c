@@ -91,4 +91,5 @@ static void __exit kup_test_reg_exit(void)
 module_init(kup_test_reg_init);
 module_exit(kup_test_reg_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP registry checks (test only)");

@@ -58,4 +58,5 @@ static void __exit kup_test_slow_exit(void)
 module_init(kup_test_slow_init);
 module_exit(kup_test_slow_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP client with a slow detach callback (test only)");

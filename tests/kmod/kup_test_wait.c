@@ -73,4 +73,5 @@ static void __exit kup_test_wait_exit(void)
 module_init(kup_test_wait_init);
 module_exit(kup_test_wait_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("KUP kupdev_wait_channel() test client (test only)");

@@ -278,4 +278,5 @@ static void __exit tunnel_test_exit(void)
 module_init(tunnel_test_init);
 module_exit(tunnel_test_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("/proc/tunnel API checks (test only)");

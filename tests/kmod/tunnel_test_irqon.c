@@ -79,4 +79,5 @@ static void __exit tunnel_test_irqon_exit(void)
 module_init(tunnel_test_irqon_init);
 module_exit(tunnel_test_irqon_exit);
 MODULE_LICENSE("GPL");
+KUP_MODULE_IMPORT_NS();
 MODULE_DESCRIPTION("tunnel_write() with interrupts on test client (test only)");

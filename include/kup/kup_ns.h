@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The module namespace of every KUP export. Names such as tunnel_read are
+ * generic; in a namespace they cannot clash with another module's, and a
+ * client states what it uses: KUP_MODULE_IMPORT_NS(), which is
+ * MODULE_IMPORT_NS(KUP) (a string, "KUP", from Linux 6.13 on).
+ */
+#ifndef _KUP_KUP_NS_H
+#define _KUP_KUP_NS_H
+
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KUP_MODULE_IMPORT_NS()	MODULE_IMPORT_NS("KUP")
+#define KUP_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, "KUP")
+#else
+#define KUP_MODULE_IMPORT_NS()	MODULE_IMPORT_NS(KUP)
+#define KUP_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, KUP)
+#endif
+
+#endif /* _KUP_KUP_NS_H */
