@@ -7,8 +7,9 @@
  * receiving touch only that memory, and make a system call only to wake a
  * kernel thread that sleeps, or to sleep when there is nothing to do.
  *
- * Errors: functions return NULL or -1 and set kernproxy_errno (per thread)
- * and the handle's error (kernproxy_error()) to an errno value.
+ * Errors: functions return NULL or -1 and set errno, kernproxy_errno (per
+ * thread, kept until the next failure) and the handle's error
+ * (kernproxy_error(), on a device or a channel handle) to an errno value.
  *
  * Threads: one thread at a time per channel; different channels, and
  * different processes, are independent.
@@ -73,6 +74,19 @@ struct kernproxy_stats {
 
 void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 			     const struct kernproxy_chan_opts *opts);
+
+/* A device before attaching (KUP_1.1). */
+struct kernproxy_info {
+	unsigned int channels;		/* channels of the device */
+	unsigned int pages;		/* data pages each way of a channel */
+	size_t page_size;		/* bytes of one page */
+	size_t max_msg;			/* largest payload of one message */
+	int ready;			/* the kernel called kupdev_notify() */
+};
+int kernproxy_info(void *handle, struct kernproxy_info *info);
+/* For poll/epoll: POLLIN once kupdev_notify() was called, POLLHUP once the
+ * device is unloaded. The handle's own fd: do not close it. */
+int kernproxy_dev_fd(void *handle);
 void kernproxy_detach(void *chan);
 int kernproxy_fd(void *chan);
 size_t kernproxy_max_msg(void *chan);

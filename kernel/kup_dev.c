@@ -559,7 +559,16 @@ static long kup_dev_ioctl(struct file *file, unsigned int cmd,
 		return -EPIPE;
 	switch (cmd) {
 	case KUP_IOC_ATTACH:
+		/*
+		 * A user of a channel writes to it: the device node's write
+		 * permission is what lets one attach. Reading it is enough
+		 * for the information and the counters.
+		 */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		return kup_attach(sc, (struct kup_attach __user *)arg);
+	case KUP_IOC_CHAN_STATS:
+		return kup_chan_stats(sc, (void __user *)arg);
 	case KUP_IOC_INFO:
 		info.chan_cnt = sc->chan_cnt;
 		info.pages = sc->size;

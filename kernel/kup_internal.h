@@ -110,7 +110,9 @@ struct kup_chan {
 	struct kup_sess *tx_sess;	/* holds a reserved record */
 	size_t rx_len;			/* length of the held message */
 	bool tx_more;			/* the reservation has KUPDEV_MORE */
-	struct kup_chan_stats stats;
+	struct kup_chan_stats stats;	/* since the device was created */
+	/* @stats as they were at the last attach, under @users. */
+	struct kup_stats sess_base;
 };
 
 /*
@@ -219,6 +221,7 @@ void kup_chan_detach_all(struct kupdev_softc *sc);
 void kup_drain_done(struct kup_sess *s);
 void kup_drain_drop(struct kup_chan *ch);
 void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out);
+long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg);
 
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);

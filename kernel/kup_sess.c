@@ -304,6 +304,56 @@ void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
 	};
 }
 
+/* @now less @base, field by field: the counts since @base was taken. */
+static void kup_stats_since(struct kup_stats *now, const struct kup_stats *base)
+{
+	u64 *n = (u64 *)now;
+	const u64 *b = (const u64 *)base;
+	size_t i;
+
+	static_assert(sizeof(*now) % sizeof(u64) == 0);
+	for (i = 0; i < sizeof(*now) / sizeof(u64); i++)
+		n[i] -= b[i];
+}
+
+/* At an attach: the counters the new session's are counted from. */
+static void kup_stats_new_session(struct kup_chan *ch)
+{
+	unsigned long irqf;
+
+	spin_lock_irqsave(&ch->lock, irqf);
+	kup_stats_read(ch, &ch->sess_base);
+	spin_unlock_irqrestore(&ch->lock, irqf);
+}
+
+/*
+ * KUP_IOC_CHAN_STATS on the device fd. The channel's lock orders the read
+ * with kup_stats_new_session(): the totals are read after the base they
+ * are taken from, so no field comes out below zero. Not ch->users, which
+ * a client's attach or detach callback holds for as long as it runs.
+ */
+long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg)
+{
+	struct kup_chan_stats_req r;
+	struct kup_chan *ch;
+	unsigned long irqf;
+
+	if (copy_from_user(&r.chan_id, uarg, sizeof(r.chan_id)))
+		return -EFAULT;
+	if (r.chan_id >= sc->chan_cnt)
+		return -EINVAL;
+	ch = &sc->chans[array_index_nospec(r.chan_id, sc->chan_cnt)];
+	r.flags = 0;
+	spin_lock_irqsave(&ch->lock, irqf);
+	kup_stats_read(ch, &r.total);
+	r.session = r.total;
+	kup_stats_since(&r.session, &ch->sess_base);
+	if (rcu_access_pointer(ch->sess))
+		r.flags |= KUP_CHS_ATTACHED;
+	spin_unlock_irqrestore(&ch->lock, irqf);
+	return copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 static void kup_call_ops(struct kup_sess *s, bool attach)
 {
 	struct kupdev_softc *sc = s->sc;
@@ -657,6 +707,7 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	/* Only this file's release reads it, after fd_install(). */
 	WRITE_ONCE(s->linked, true);
 	kup_test_pause("attach-linked");
+	kup_stats_new_session(ch);
 	atomic64_inc(&ch->stats.attaches);
 	/*
 	 * The client hears of the attach, and kupdev_wait_channel() of it,

@@ -19,7 +19,7 @@ static void kup_tx_flush(struct kup_chan_handle *c);
 
 int kup_chan_fail(struct kup_chan_handle *c, int err)
 {
-	c->error = err;
+	c->hdr.error = err;
 	return kup_fail(c->dev, err);
 }
 
@@ -113,6 +113,7 @@ struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,
 
 	if (!c)
 		return NULL;
+	c->hdr.kind = KUP_KIND_CHAN;
 	c->fd = -1;
 	c->spin = UINT_MAX;
 	c->ro = ro;
@@ -158,7 +159,7 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 	struct kup_chan_handle *c;
 	int err;
 
-	if (!h || chan_id > UINT32_MAX || size > UINT32_MAX ||
+	if (!kup_is_dev(h) || chan_id > UINT32_MAX || size > UINT32_MAX ||
 	    (opts && (opts->flags & ~KP_ATTACH_NOWAIT))) {
 		kup_fail(h, EINVAL);
 		return NULL;
@@ -176,6 +177,7 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 		kup_fail(h, ENOMEM);
 		return NULL;
 	}
+	c->hdr.kind = KUP_KIND_CHAN;
 	c->fd = a.fd;
 	c->dev = h;
 	c->chan_id = chan_id;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * libkup device handles: kernproxy_open(), kernproxy_close(),
- * kernproxy_error().
+ * kernproxy_error(), kernproxy_info(), kernproxy_dev_fd().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,16 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "kup_lib.h"
 
 KUP_API __thread int kernproxy_errno;
 
+/* @h may be either handle kind: both start with struct kup_hdr. */
 int kup_fail(struct kup_handle *h, int err)
 {
 	kernproxy_errno = err;
+	errno = err;
 	if (h)
-		h->error = err;
+		h->hdr.error = err;
 	return -1;
 }
 
@@ -58,6 +61,7 @@ KUP_API void *kernproxy_open(char const *name)
 		kup_fail(NULL, ENOMEM);
 		return NULL;
 	}
+	h->hdr.kind = KUP_KIND_DEV;
 	pthread_mutex_init(&h->lock, NULL);
 	h->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (h->fd < 0) {
@@ -78,24 +82,73 @@ KUP_API void kernproxy_close(void *handle)
 {
 	struct kup_handle *h = handle;
 
-	if (!h)
+	if (!kup_is_dev(h))
 		return;
 	while (h->chans)
 		kernproxy_detach(h->chans);
 	close(h->fd);
 	pthread_mutex_destroy(&h->lock);
+	/* A stale pointer used after this must not pass kup_is_dev(). */
+	h->hdr.kind = 0;
 	free(h);
 }
 
 /**
  * kernproxy_error() - last error recorded on a handle
- * @handle: from kernproxy_open(); NULL gives the thread's kernproxy_errno
+ * @handle: a device handle (kernproxy_open()) or a channel handle
+ *	(kernproxy_channel()); NULL gives the thread's kernproxy_errno
  *
+ * A device handle records the errors of its channels too.
  * Return: an errno value, 0 if none.
  */
 KUP_API int kernproxy_error(void *handle)
 {
+	const struct kup_hdr *hdr = handle;
+
+	return hdr ? hdr->error : kernproxy_errno;
+}
+
+/**
+ * kernproxy_info() - a device's channels and their size, before attaching
+ * @handle: from kernproxy_open()
+ * @info: filled in
+ *
+ * Return: 0, or -1 with EINVAL (not a device handle, NULL @info), EPIPE
+ * (the device was unloaded).
+ */
+KUP_API int kernproxy_info(void *handle, struct kernproxy_info *info)
+{
+	struct kup_handle *h = handle;
+	struct kup_dev_info di;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!kup_is_dev(h) || !info)
+		return kup_fail(h, EINVAL);
+	if (ioctl(h->fd, KUP_IOC_INFO, &di) < 0)
+		return kup_fail(h, errno);
+	memset(info, 0, sizeof(*info));
+	info->channels = di.chan_cnt;
+	info->pages = di.pages;
+	info->page_size = page;
+	/* As kup.ko sizes a channel: one record header less than its data. */
+	info->max_msg = (size_t)di.pages * page - sizeof(struct kup_rec_hdr);
+	info->ready = !!di.ready;
+	return 0;
+}
+
+/**
+ * kernproxy_dev_fd() - the device's file descriptor, for poll() and epoll
+ * @handle: from kernproxy_open()
+ *
+ * Readable (POLLIN) once the kernel side called kupdev_notify(), POLLHUP
+ * once the device is unloaded. It stays the handle's: do not close it.
+ * Return: the fd, or -1 with EINVAL (not a device handle).
+ */
+KUP_API int kernproxy_dev_fd(void *handle)
+{
 	struct kup_handle *h = handle;
 
-	return h ? h->error : kernproxy_errno;
+	if (!kup_is_dev(h))
+		return kup_fail(h, EINVAL);
+	return h->fd;
 }

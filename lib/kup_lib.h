@@ -12,14 +12,26 @@
 
 struct kup_chan_handle;
 
-struct kup_handle {
-	int fd;				/* /dev/<name> */
+/*
+ * Both handle kinds start with this, so that kernproxy_error() works on
+ * either and the device calls can tell a channel passed by mistake.
+ */
+struct kup_hdr {
+	unsigned int kind;		/* KUP_KIND_* */
 	int error;			/* last error seen on this handle */
+};
+#define KUP_KIND_DEV	0x4b504456u	/* "KPDV" */
+#define KUP_KIND_CHAN	0x4b504348u	/* "KPCH" */
+
+struct kup_handle {
+	struct kup_hdr hdr;
+	int fd;				/* /dev/<name> */
 	pthread_mutex_t lock;		/* chans */
 	struct kup_chan_handle *chans;	/* attached channels */
 };
 
 struct kup_chan_handle {
+	struct kup_hdr hdr;
 	/* Hot: the two rings and our private side of each. */
 	struct kup_ring tx;		/* u2k: we produce */
 	struct kup_ring rx;		/* k2u: we consume */
@@ -33,7 +45,6 @@ struct kup_chan_handle {
 	bool reserved;			/* a reserve awaits its commit */
 	bool tx_more;			/* ... and had KP_MORE */
 	bool unflushed;			/* KP_MORE commits not yet checked */
-	int error;
 	/* Cold. */
 	struct kup_handle *dev;
 	struct kup_chan_handle *next;
@@ -42,9 +53,18 @@ struct kup_chan_handle {
 	unsigned int chan_id;
 };
 
-/* Record @err for the thread and the handle; returns -1 for chaining. */
+/*
+ * Record @err in errno and kernproxy_errno of the thread and in the handle;
+ * returns -1 for chaining.
+ */
 int kup_fail(struct kup_handle *h, int err);
 int kup_chan_fail(struct kup_chan_handle *c, int err);
+
+/* A device handle, not NULL and not a channel passed by mistake. */
+static inline bool kup_is_dev(const struct kup_handle *h)
+{
+	return h && h->hdr.kind == KUP_KIND_DEV;
+}
 void kup_chan_free(struct kup_chan_handle *c);
 /* For the host benchmarks only: a channel over memory, no fd (kup_chan.c). */
 struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,

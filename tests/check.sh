@@ -115,6 +115,7 @@ run_parts() {
 		timeout --foreground 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
 	done
 	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
+	tests/host/abi_check.sh
 	echo "# VM suite"
 	# It exits 1 after a "not ok" line of its own; anything else means
 	# it died before it could say why.

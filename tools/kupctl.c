@@ -1,16 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kupctl: look at the KUP devices of this machine.
- *   kupctl list         one line per device: name, dev_t, channels, pages
- *   kupctl stats NAME   the kernel's per-channel counters of device NAME
+ * kupctl: look at the KUP devices of this machine (kupctl(8)).
+ *   kupctl list                  one line per device
+ *   kupctl stats NAME [--json]   per-channel counters: since the device was
+ *                                created, and of the last user's session
+ *   kupctl top [-d S] [-n N] [NAME...]  per-channel rates every S seconds
+ *
+ * The counters come from KUP_IOC_CHAN_STATS on /dev/NAME opened read-only,
+ * so whoever may read the device node may read them; attaching a channel
+ * needs it opened for writing, which kupctl never does.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <uapi/kup/kup_abi.h>
 
-#define KUP_SYSFS "/sys/class/kup"
+#define KUP_SYSFS	"/sys/class/kup"
+#define MAX_DEVS	64
 
-/* Read the first line of KUP_SYSFS/<dev>/<attr> into buf; "" if absent. */
+#ifndef KUP_VERSION
+#define KUP_VERSION	"unknown"
+#endif
+
+/* The counters in the order they are printed, with their JSON names. */
+#define STAT_FIELDS(X)						\
+	X(k2u_msgs) X(k2u_bytes) X(u2k_msgs) X(u2k_bytes)		\
+	X(wakeups_sent) X(wakeups_recv) X(full_waits) X(empty_waits)	\
+	X(proto_errors) X(attaches)
+
+struct dev {
+	char name[64];
+	int fd;
+	unsigned int chans, pages;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kupctl list\n"
+		"       kupctl stats NAME [--json]\n"
+		"       kupctl top [-d SECONDS] [-n COUNT] [NAME...]\n"
+		"       kupctl --help | --version\n"
+		"\n"
+		"  list    the KUP devices: name, dev_t, channels, pages per direction\n"
+		"  stats   each channel's counters since the device was created (total)\n"
+		"          and since its last attach (session)\n"
+		"  top     each channel's messages and bytes per second, each way, every\n"
+		"          SECONDS (default 1), COUNT times (default: until interrupted),\n"
+		"          for the devices NAME... (default: all)\n"
+		"\n"
+		"Counters need read access to /dev/NAME. See kupctl(8), kup(7).\n");
+}
+
+/* The first line of KUP_SYSFS/<dev>/<attr> into buf; "" if absent. */
 static void read_attr(const char *dev, const char *attr, char *buf, int len)
 {
 	char path[512];
@@ -26,56 +79,344 @@ static void read_attr(const char *dev, const char *attr, char *buf, int len)
 	fclose(f);
 }
 
-static int list(void)
+/* The device names under KUP_SYSFS, sorted; -1 if kup.ko is not loaded. */
+static int list_names(char names[][64], int max)
 {
-	DIR *d = opendir(KUP_SYSFS);
-	struct dirent *e;
-	char dev[32], chans[32], pages[32];
+	struct dirent **ents;
+	int i, n, k = 0;
 
-	if (!d) {
-		perror("kupctl: " KUP_SYSFS " (is kup.ko loaded?)");
+	n = scandir(KUP_SYSFS, &ents, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "kupctl: %s: %s (is kup.ko loaded?)\n",
+			KUP_SYSFS, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		/* Longer names are not KUP's (KUPDEV_NAME_MAX is 31). */
+		if (ents[i]->d_name[0] != '.' && k < max &&
+		    strlen(ents[i]->d_name) < sizeof(names[0]))
+			strcpy(names[k++], ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return k;
+}
+
+static int cmd_list(void)
+{
+	char names[MAX_DEVS][64], dev[32], chans[32], pages[32];
+	int i, n = list_names(names, MAX_DEVS);
+
+	if (n < 0)
 		return 1;
-	}
 	printf("%-32s %-8s %-8s %s\n", "DEVICE", "DEV", "CHANNELS", "PAGES");
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		read_attr(e->d_name, "dev", dev, sizeof(dev));
-		read_attr(e->d_name, "channels", chans, sizeof(chans));
-		read_attr(e->d_name, "pages", pages, sizeof(pages));
-		printf("%-32s %-8s %-8s %s\n", e->d_name, dev, chans, pages);
+	for (i = 0; i < n; i++) {
+		read_attr(names[i], "dev", dev, sizeof(dev));
+		read_attr(names[i], "channels", chans, sizeof(chans));
+		read_attr(names[i], "pages", pages, sizeof(pages));
+		printf("%-32s %-8s %-8s %s\n", names[i], dev, chans, pages);
 	}
-	closedir(d);
 	return 0;
 }
 
-static int stats(const char *name)
+/* Open /dev/NAME read-only and learn its geometry; 0 or an errno. */
+static int dev_open(struct dev *d, const char *name)
 {
-	char path[256], line[512];
-	FILE *f;
+	struct kup_dev_info info;
+	char path[128];
+	int err;
 
-	if (strchr(name, '/')) {
-		fprintf(stderr, "kupctl: bad device name %s\n", name);
-		return 2;
+	if (!strncmp(name, "/dev/", 5))
+		name += 5;
+	if (!*name || strchr(name, '/') || strlen(name) >= sizeof(d->name))
+		return EINVAL;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	d->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d->fd < 0)
+		return errno == ENXIO || errno == ENODEV ? ENOENT : errno;
+	if (ioctl(d->fd, KUP_IOC_INFO, &info) < 0) {
+		/* Not a KUP device node (ENOTTY), or one being unloaded. */
+		err = errno;
+		close(d->fd);
+		return err;
 	}
-	snprintf(path, sizeof(path), "/proc/kup/%s", name);
-	f = fopen(path, "r");
-	if (!f) {
-		perror(path);
+	d->chans = info.chan_cnt;
+	d->pages = info.pages;
+	return 0;
+}
+
+static const char *dev_error(int err)
+{
+	return err == ENOTTY ? "not a KUP device" : strerror(err);
+}
+
+static int chan_stats(const struct dev *d, unsigned int chan,
+		      struct kup_chan_stats_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->chan_id = chan;
+	return ioctl(d->fd, KUP_IOC_CHAN_STATS, r) < 0 ? errno : 0;
+}
+
+static void print_head(void)
+{
+	printf("%4s %-4s %-7s", "CHAN", "USER", "");
+#define X(f) printf(" %*s", (int)(strlen(#f) > 12 ? strlen(#f) : 12), #f);
+	STAT_FIELDS(X)
+#undef X
+	printf("\n");
+}
+
+static void print_row(unsigned int chan, const char *user, const char *what,
+		      const struct kup_stats *s)
+{
+	printf("%4u %-4s %-7s", chan, user, what);
+#define X(f) printf(" %*" PRIu64, (int)(strlen(#f) > 12 ? strlen(#f) : 12), (uint64_t)s->f);
+	STAT_FIELDS(X)
+#undef X
+	printf("\n");
+}
+
+static void json_stats(const char *key, const struct kup_stats *s)
+{
+	const char *sep = "";
+
+	printf("\"%s\": {", key);
+#define X(f) printf("%s\"%s\": %" PRIu64, sep, #f, (uint64_t)s->f); sep = ", ";
+	STAT_FIELDS(X)
+#undef X
+	printf("}");
+}
+
+/* JSON strings here are device names: no quote, backslash or control. */
+static bool json_safe(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static int cmd_stats(const char *name, bool json)
+{
+	struct kup_chan_stats_req r;
+	struct dev d;
+	unsigned int i;
+	int err = dev_open(&d, name);
+
+	if (!err && json && !json_safe(d.name))
+		err = EINVAL;
+	if (err) {
+		fprintf(stderr, "kupctl: %s: %s\n", name, dev_error(err));
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
+	if (json)
+		printf("{\"device\": \"%s\", \"channels\": %u, \"pages\": %u, \"stats\": [",
+		       d.name, d.chans, d.pages);
+	else {
+		printf("%s: %u channels, %u pages each way\n", d.name, d.chans, d.pages);
+		print_head();
+	}
+	for (i = 0; i < d.chans && !err; i++) {
+		err = chan_stats(&d, i, &r);
+		if (err)
+			break;
+		if (json) {
+			printf("%s{\"chan\": %u, \"attached\": %s, ", i ? ", " : "", i,
+			       r.flags & KUP_CHS_ATTACHED ? "true" : "false");
+			json_stats("total", &r.total);
+			printf(", ");
+			json_stats("session", &r.session);
+			printf("}");
+		} else {
+			print_row(i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-", "total", &r.total);
+			print_row(i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-", "session", &r.session);
+		}
+	}
+	if (json)
+		printf("]}\n");
+	close(d.fd);
+	if (err) {
+		fprintf(stderr, "kupctl: %s channel %u: %s\n", d.name, i, strerror(err));
+		return 1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One device's channels for top: the totals seen last time. */
+struct top_dev {
+	struct dev d;
+	struct kup_stats *last;
+	bool gone;
+};
+
+/* Sleep @secs, or less if a signal comes. */
+static void nap(double secs)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs };
+
+	ts.tv_nsec = (long)((secs - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+static void top_rates(struct top_dev *t, double dt)
+{
+	struct kup_chan_stats_req r;
+	unsigned int i;
+
+	for (i = 0; i < t->d.chans && !t->gone; i++) {
+		struct kup_stats *l = &t->last[i];
+
+		if (chan_stats(&t->d, i, &r)) {
+			printf("%-24s (gone)\n", t->d.name);
+			t->gone = true;
+			break;
+		}
+		printf("%-24s %4u %-4s %12.0f %14.0f %12.0f %14.0f %10.0f\n",
+		       t->d.name, i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-",
+		       (r.total.k2u_msgs - l->k2u_msgs) / dt,
+		       (r.total.k2u_bytes - l->k2u_bytes) / dt,
+		       (r.total.u2k_msgs - l->u2k_msgs) / dt,
+		       (r.total.u2k_bytes - l->u2k_bytes) / dt,
+		       (r.total.wakeups_sent + r.total.wakeups_recv -
+			l->wakeups_sent - l->wakeups_recv) / dt);
+		*l = r.total;
+	}
+}
+
+static int top_open(struct top_dev *t, int n, char **names)
+{
+	char all[MAX_DEVS][64];
+	int i, err, k = 0;
+
+	if (!n) {
+		n = list_names(all, MAX_DEVS);
+		if (n < 0)
+			return -1;
+	}
+	for (i = 0; i < n && k < MAX_DEVS; i++) {
+		const char *name = names ? names[i] : all[i];
+		unsigned int c;
+
+		err = dev_open(&t[k].d, name);
+		if (err) {
+			fprintf(stderr, "kupctl: %s: %s\n", name, dev_error(err));
+			if (names)
+				return -1;
+			continue;	/* gone since the listing */
+		}
+		t[k].last = calloc(t[k].d.chans ? t[k].d.chans : 1, sizeof(*t[k].last));
+		if (!t[k].last)
+			return -1;
+		t[k].gone = false;
+		for (c = 0; c < t[k].d.chans; c++) {
+			struct kup_chan_stats_req r;
+
+			if (!chan_stats(&t[k].d, c, &r))
+				t[k].last[c] = r.total;
+		}
+		k++;
+	}
+	return k;
+}
+
+static int cmd_top(int argc, char **argv)
+{
+	static struct top_dev t[MAX_DEVS];
+	double interval = 1, last, now;
+	long count = -1, round;
+	char *end;
+	int opt, n, i;
+	bool tty = isatty(STDOUT_FILENO);
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "d:n:")) != -1) {
+		switch (opt) {
+		case 'd':
+			interval = strtod(optarg, &end);
+			if (*end || !(interval >= 0.1 && interval <= 3600)) {
+				fprintf(stderr, "kupctl: -d wants seconds, 0.1 to 3600\n");
+				return 2;
+			}
+			break;
+		case 'n':
+			count = strtol(optarg, &end, 10);
+			if (*end || count < 1) {
+				fprintf(stderr, "kupctl: -n wants a count of 1 or more\n");
+				return 2;
+			}
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	n = top_open(t, argc - optind, argc > optind ? argv + optind : NULL);
+	if (n < 0)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	last = now_s();
+	for (round = 0; !stop && (count < 0 || round < count); round++) {
+		nap(interval);
+		if (stop)
+			break;
+		now = now_s();
+		if (tty)
+			printf("\033[H\033[2J");
+		printf("kupctl top: every %.1f s, per second\n", interval);
+		printf("%-24s %4s %-4s %12s %14s %12s %14s %10s\n", "DEVICE", "CHAN",
+		       "USER", "k2u_msgs/s", "k2u_bytes/s", "u2k_msgs/s", "u2k_bytes/s",
+		       "wakeups/s");
+		for (i = 0; i < n; i++)
+			top_rates(&t[i], now - last);
+		printf("\n");
+		fflush(stdout);
+		last = now;
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "list"))
-		return list();
-	if (argc == 3 && !strcmp(argv[1], "stats"))
-		return stats(argv[2]);
-	fprintf(stderr, "usage: kupctl list | kupctl stats NAME\n");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("kupctl %s (KUP ABI %d)\n", KUP_VERSION, KUP_ABI_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return cmd_list();
+	if (!strcmp(argv[1], "stats") && argc == 3)
+		return cmd_stats(argv[2], false);
+	if (!strcmp(argv[1], "stats") && argc == 4 &&
+	    (!strcmp(argv[2], "--json") || !strcmp(argv[3], "--json")))
+		return cmd_stats(strcmp(argv[2], "--json") ? argv[2] : argv[3], true);
+	if (!strcmp(argv[1], "top"))
+		return cmd_top(argc - 1, argv + 1);
+	usage(stderr);
 	return 2;
 }

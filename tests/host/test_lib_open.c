@@ -2,13 +2,14 @@
 /* Host test: libkup's name handling and errors, no KUP device needed. */
 #include <errno.h>
 #include <kup.h>
+#include "kp_err.h"
 #include "tap.h"
 
 static void expect_open_error(const char *name, int err)
 {
 	void *h = kernproxy_open(name);
 
-	tap_ok(!h && kernproxy_errno == err && kernproxy_error(NULL) == err,
+	tap_ok(!h && kp_errno() == err && kernproxy_error(NULL) == err,
 	       "kernproxy_open(\"%s\") fails with errno %d (got %p, %d)",
 	       name ? name : "(null)", err, h, kernproxy_errno);
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kup.h>
+#include "kp_err.h"
 #include "tap.h"
 
 #define BT_MSGS		200
@@ -121,7 +122,7 @@ static void user_full(void *ch)
 	/* The kernel reads nothing for a second. */
 	n = kernproxy_send_batch(ch, msgs, BT_MSGS, KP_NB);
 	again = kernproxy_send_batch(ch, msgs, BT_MSGS, KP_NB);
-	tap_ok(n == fit && again == -1 && kernproxy_errno == EAGAIN,
+	tap_ok(n == fit && again == -1 && kp_errno() == EAGAIN,
 	       "phase 6: kernproxy_send_batch(KP_NB) sends the %d that fit (%d), the next none (%d, %s)",
 	       fit, n, again, strerror(kernproxy_errno));
 	snprintf(b, sizeof(b), "done 6 %d", n);

@@ -25,6 +25,7 @@
 #include <uapi/kup/kup_abi.h>
 #include "kup_maps.h"
 #include "payload.h"
+#include "kp_err.h"
 #include "tap.h"
 
 static uint64_t rng = 0x1234567;
@@ -104,7 +105,7 @@ static int scribble(void)
 	tap_ok(r == 1 && (p.revents & POLLERR), "poll reports POLLERR on the broken channel");
 	while (kernproxy_receive(ch, 0))
 		;
-	tap_ok(kernproxy_errno == EPROTO, "receive on the broken channel gives EPROTO (%d)",
+	tap_ok(kp_errno() == EPROTO, "receive on the broken channel gives EPROTO (%d)",
 	       kernproxy_errno);
 	kernproxy_close(dev);
 	tap_ok(echo_works(0), "after detach, a new user of channel 0 is served");

@@ -41,6 +41,7 @@
 #include <kup.h>
 #include "kup_maps.h"
 #include "payload.h"
+#include "kp_err.h"
 #include "tap.h"
 
 static void *attach(const char *name, int chan, void **dev)
@@ -69,12 +70,12 @@ static int recv_unload(void)
 	ready();
 	/* Peek keeps the first message held while we block for the next. */
 	m = kernproxy_peek(ch, NULL, 0);
-	tap_ok(!m && kernproxy_errno == EPIPE,
+	tap_ok(!m && kp_errno() == EPIPE,
 	       "blocked receive wakes with EPIPE when the device is unloaded (%d)",
 	       kernproxy_errno);
 	tap_ok(held && !pl_check(held, sizeof(b), 42),
 	       "a received message stays readable after the unload");
-	tap_ok(kernproxy_send(ch, b, 8, KP_NB) < 0 && kernproxy_errno == EPIPE,
+	tap_ok(kernproxy_send(ch, b, 8, KP_NB) < 0 && kp_errno() == EPIPE,
 	       "send after the unload gives EPIPE");
 	kernproxy_close(dev);
 	return tap_exit_status();
@@ -108,7 +109,7 @@ static int send_unload(void)
 	sent = 0;
 	while (kernproxy_send(ch, b, sizeof(b), 0) == 0 && sent < 100)
 		sent++;
-	tap_ok(sent < 100 && kernproxy_errno == EPIPE,
+	tap_ok(sent < 100 && kp_errno() == EPIPE,
 	       "blocked send wakes with EPIPE when the device is unloaded (%d)",
 	       kernproxy_errno);
 	kernproxy_close(dev);
@@ -230,7 +231,7 @@ static int reserve_send(void)
 	       "the reserved message arrives whole after a send tried within it");
 	tap_ok(ch && next_is(ch, "send during a reservation: -16"),
 	       "kupdev_send_flags() during a reservation gives -EBUSY");
-	tap_ok(ch && !kernproxy_receive(ch, KP_NB) && kernproxy_errno == EAGAIN,
+	tap_ok(ch && !kernproxy_receive(ch, KP_NB) && kp_errno() == EAGAIN,
 	       "nothing else arrives");
 	kernproxy_close(dev);
 	return tap_exit_status();
@@ -339,7 +340,7 @@ static int quiet(int chan)
 
 	usleep(300000);
 	m = ch ? kernproxy_receive_len(ch, &len, KP_NB) : NULL;
-	tap_ok(ch && !m && kernproxy_errno == EAGAIN,
+	tap_ok(ch && !m && kp_errno() == EAGAIN,
 	       "a new user of kup_drain %d receives nothing meant for the old one%s%.*s",
 	       chan, m ? ": got " : "", m ? (int)len : 0, m ? m : "");
 	kernproxy_close(dev);
@@ -386,7 +387,7 @@ static int emfile(void)
 	lim.rlim_cur = free_fd;
 	setrlimit(RLIMIT_NOFILE, &lim);
 	ch = kernproxy_channel(dev, 2, 1);
-	tap_ok(!ch && kernproxy_errno == EMFILE,
+	tap_ok(!ch && kp_errno() == EMFILE,
 	       "an attach with no fd left fails with EMFILE (%s)",
 	       strerror(kernproxy_errno));
 	setrlimit(RLIMIT_NOFILE, &old);

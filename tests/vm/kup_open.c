@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <kup.h>
+#include "kp_err.h"
 #include "tap.h"
 
 int main(int argc, char **argv)
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
 	       argv[1], kernproxy_errno);
 	kernproxy_close(h);
 	h = kernproxy_open("/dev/kup_missing");
-	tap_ok(!h && kernproxy_errno == ENOENT,
+	tap_ok(!h && kp_errno() == ENOENT,
 	       "kernproxy_open of a missing device gives ENOENT (got %d)",
 	       kernproxy_errno);
 	return tap_exit_status();

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <kup.h>
 #include "payload.h"
+#include "kp_err.h"
 #include "tap.h"
 
 static short poll_now(void *ch, short events, int timeout_ms)
@@ -28,20 +29,20 @@ static void check_attach_errors(void *dev)
 	void *ch;
 	int st;
 
-	tap_ok(!kernproxy_channel(dev, 0, 2) && kernproxy_errno == EINVAL,
+	tap_ok(!kernproxy_channel(dev, 0, 2) && kp_errno() == EINVAL,
 	       "attach with the wrong size gives EINVAL (%d)", kernproxy_errno);
-	tap_ok(!kernproxy_channel(dev, 2, 1) && kernproxy_errno == EINVAL,
+	tap_ok(!kernproxy_channel(dev, 2, 1) && kp_errno() == EINVAL,
 	       "attach of a channel id out of range gives EINVAL (%d)",
 	       kernproxy_errno);
 	ch = kernproxy_channel(dev, 0, 1);
 	tap_ok(ch != NULL, "attach channel 0 (%d)", kernproxy_errno);
-	tap_ok(!kernproxy_channel(other, 0, 1) && kernproxy_errno == EBUSY &&
+	tap_ok(!kernproxy_channel(other, 0, 1) && kp_errno() == EBUSY &&
 	       kernproxy_error(other) == EBUSY,
 	       "second attach of channel 0 gives EBUSY (%d)", kernproxy_errno);
 	if (fork() == 0) {
 		void *d = kernproxy_open("kup_sem_s");
 
-		_exit(!kernproxy_channel(d, 0, 1) && kernproxy_errno == EBUSY ? 0 : 1);
+		_exit(!kernproxy_channel(d, 0, 1) && kp_errno() == EBUSY ? 0 : 1);
 	}
 	wait(&st);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
@@ -65,19 +66,19 @@ static void check_full_empty(void *dev)
 		return;
 	max = kernproxy_max_msg(ch);
 	tap_ok(max == 4096 - 8, "largest message of a 1-page ring is 4088 (%zu)", max);
-	tap_ok(!kernproxy_receive(ch, KP_NB) && kernproxy_errno == EAGAIN,
+	tap_ok(!kernproxy_receive(ch, KP_NB) && kp_errno() == EAGAIN,
 	       "KP_NB receive on an empty ring gives EAGAIN (%d)", kernproxy_errno);
 	tap_ok(poll_now(ch, POLLIN | POLLOUT, 0) == POLLOUT,
 	       "poll: empty ring is writable, not readable");
 	tap_ok(kernproxy_send(ch, NULL, max + 1, KP_NB) < 0 &&
-	       kernproxy_errno == EMSGSIZE,
+	       kp_errno() == EMSGSIZE,
 	       "send of max+1 bytes gives EMSGSIZE (%d)", kernproxy_errno);
 	tap_ok(kernproxy_send(ch, NULL, max + 1, 0) < 0 &&
-	       kernproxy_errno == EMSGSIZE,
+	       kp_errno() == EMSGSIZE,
 	       "blocking send of max+1 bytes gives EMSGSIZE at once");
 	while (kernproxy_send(ch, NULL, 0, KP_NB) == 0 && n < 100000)
 		n++;
-	tap_ok(kernproxy_errno == EAGAIN && n == 4096 / 8,
+	tap_ok(kp_errno() == EAGAIN && n == 4096 / 8,
 	       "KP_NB send on a full ring gives EAGAIN after %zu empty records (%d)",
 	       n, kernproxy_errno);
 	tap_ok(poll_now(ch, POLLIN | POLLOUT, 0) == 0,
@@ -112,7 +113,7 @@ static void check_echo_poll(void *ch)
 	r = epoll_wait(ep, &ev, 1, 10000);
 	tap_ok(r == 1 && (ev.events & EPOLLIN), "epoll: EPOLLIN once the echo is there");
 	tap_ok(echo_check(ch, sizeof(b), 7) == 0, "the echo is intact");
-	tap_ok(!kernproxy_receive(ch, KP_NB) && kernproxy_errno == EAGAIN,
+	tap_ok(!kernproxy_receive(ch, KP_NB) && kp_errno() == EAGAIN,
 	       "KP_NB receive after the echo gives EAGAIN");
 	kernproxy_send(ch, b, sizeof(b), 0);
 	tap_ok(poll_now(ch, POLLIN, 10000) & POLLIN, "poll: POLLIN for the next echo");
@@ -151,7 +152,7 @@ static void check_zero_copy(void *ch)
 		kernproxy_commit(ch);
 	}
 	tap_ok(i == 8, "8 messages sent with reserve/commit");
-	tap_ok(!kernproxy_commit(ch) || kernproxy_errno == EINVAL,
+	tap_ok(!kernproxy_commit(ch) || kp_errno() == EINVAL,
 	       "commit without reserve gives EINVAL");
 	while (got < 8) {
 		n = kernproxy_receive_batch(ch, v, 8 - got, 0);
@@ -176,7 +177,7 @@ int main(void)
 	void *dev;
 	void *ch;
 
-	tap_ok(!kernproxy_open("kup_nonexistent") && kernproxy_errno == ENOENT,
+	tap_ok(!kernproxy_open("kup_nonexistent") && kp_errno() == ENOENT,
 	       "missing device gives ENOENT");
 	dev = kernproxy_open("kup_sem_s");
 	if (!tap_ok(dev != NULL, "open kup_sem_s"))
@@ -187,7 +188,7 @@ int main(void)
 
 	dev = kernproxy_open("kup_reg_mode");
 	tap_ok(dev && !kernproxy_channel_opts(dev, 0, 1, &nowait) &&
-	       kernproxy_errno == EAGAIN,
+	       kp_errno() == EAGAIN,
 	       "attach before kupdev_notify() with KP_ATTACH_NOWAIT gives EAGAIN");
 	kernproxy_close(dev);
 

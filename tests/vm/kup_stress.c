@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <kup.h>
 #include "payload.h"
+#include "kp_err.h"
 #include "tap.h"
 
 #define BURST_MAX	16
@@ -72,7 +73,7 @@ static int check_next(struct job *j, void *ch, uint64_t seq, int flags)
 		n = m[0].data ? 1 : -1;
 	}
 	if (n < 0)
-		return kernproxy_errno == EAGAIN && (flags & KP_NB) ? 0 : -1;
+		return kp_errno() == EAGAIN && (flags & KP_NB) ? 0 : -1;
 	for (i = 0; i < n; i++)
 		check_msg(j, ch, seq + i, m[i].data, m[i].len);
 	return n;

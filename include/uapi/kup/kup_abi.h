@@ -110,7 +110,10 @@ struct kup_dev_info {
 	__u32 pad;
 };
 
-/* Per-channel statistics, counted by the kernel (KUP_IOC_STATS). */
+/*
+ * Per-channel statistics, counted by the kernel since the device was
+ * created (KUP_IOC_STATS on a channel fd; KUP_IOC_CHAN_STATS).
+ */
 struct kup_stats {
 	__u64 k2u_msgs;
 	__u64 k2u_bytes;
@@ -124,9 +127,25 @@ struct kup_stats {
 	__u64 attaches;
 };
 
+/*
+ * KUP_IOC_CHAN_STATS on the device fd: one channel's counters, for whoever
+ * may open the device node, even read-only (attaching needs it opened for
+ * writing). @total counts since the device was created, across every user
+ * of the channel; @session since the channel's last attach (the current
+ * user's, or the last one's when none is attached).
+ */
+struct kup_chan_stats_req {
+	__u32 chan_id;		/* in */
+	__u32 flags;		/* out: KUP_CHS_* */
+	struct kup_stats total;	/* out */
+	struct kup_stats session; /* out */
+};
+#define KUP_CHS_ATTACHED	0x1u	/* a user is attached now */
+
 #define KUP_IOC_MAGIC		0xb7
 #define KUP_IOC_ATTACH		_IOWR(KUP_IOC_MAGIC, 1, struct kup_attach)
 #define KUP_IOC_INFO		_IOR(KUP_IOC_MAGIC, 2, struct kup_dev_info)
+#define KUP_IOC_CHAN_STATS	_IOWR(KUP_IOC_MAGIC, 5, struct kup_chan_stats_req)
 /* On a channel fd: */
 #define KUP_IOC_WAKE		_IO(KUP_IOC_MAGIC, 3)
 #define KUP_IOC_STATS		_IOR(KUP_IOC_MAGIC, 4, struct kup_stats)

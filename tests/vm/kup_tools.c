@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-VM checks of libkup's device calls and of what kupctl reads, against
+ * kup_echo (4 channels of 4 pages), driven by t_tools.sh:
+ *   kup_tools api                    kernproxy_info(), kernproxy_dev_fd(),
+ *                                    errno and kernproxy_error() on both
+ *                                    handle kinds, read-only device fds
+ *   kup_tools traffic CHAN N SIZE    N echoes of SIZE bytes, then detach
+ *   kup_tools paced CHAN RATE SECS   echoes at RATE per second for SECS;
+ *                                    prints the rate it achieved
+ *   kup_tools waithup FILE           poll the device fd until POLLHUP
+ *                                    (FILE is created once it polls)
+ *   kup_tools asuser UID CMD...      CMD as user and group UID
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <uapi/kup/kup_abi.h>
+#include "kp_err.h"
+#include "tap.h"
+
+#define DEV	"kup_echo"
+#define PAGES	4
+
+static void check_info(void *dev)
+{
+	struct kernproxy_info info;
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(&info, 0xff, sizeof(info));
+	tap_ok(kernproxy_info(dev, &info) == 0 && info.channels == 4 &&
+	       info.pages == PAGES && info.page_size == (size_t)page &&
+	       info.max_msg == (size_t)(PAGES * page - 8) && info.ready == 1,
+	       "kernproxy_info() before attaching: %u channels, %u pages, max %zu, ready %d",
+	       info.channels, info.pages, info.max_msg, info.ready);
+	tap_ok(kernproxy_info(dev, NULL) == -1 && kp_errno() == EINVAL &&
+	       kernproxy_error(dev) == EINVAL,
+	       "kernproxy_info(dev, NULL) gives EINVAL in errno, kernproxy_errno and the handle");
+}
+
+static void check_dev_fd(void *dev)
+{
+	struct pollfd p = { .fd = kernproxy_dev_fd(dev), .events = POLLIN };
+
+	tap_ok(p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+	       !(p.revents & POLLHUP),
+	       "kernproxy_dev_fd() polls readable: kup_echo called kupdev_notify() (revents %#x)",
+	       p.revents);
+	tap_ok(kernproxy_dev_fd(NULL) == -1 && kp_errno() == EINVAL,
+	       "kernproxy_dev_fd(NULL) gives EINVAL");
+}
+
+/* A channel handle where a device handle belongs, and its own errors. */
+static void check_chan_errors(void *dev)
+{
+	void *ch = kernproxy_channel(dev, 0, PAGES);
+	struct kernproxy_info info;
+	static char big[PAGES * 4096 + 64];
+	size_t max;
+
+	if (!tap_ok(ch != NULL, "attach kup_echo channel 0 (%s)", strerror(kernproxy_errno)))
+		return;
+	max = kernproxy_max_msg(ch);
+	tap_ok(kernproxy_send(ch, big, max + 1, KP_NB) == -1 &&
+	       kp_errno() == EMSGSIZE && kernproxy_error(ch) == EMSGSIZE &&
+	       kernproxy_error(dev) == EMSGSIZE,
+	       "a send of max+1 bytes: EMSGSIZE in errno, kernproxy_errno, kernproxy_error(chan) and (dev) (chan %d)",
+	       kernproxy_error(ch));
+	errno = 0;
+	tap_ok(kernproxy_info(ch, &info) == -1 && kp_errno() == EINVAL &&
+	       kernproxy_error(ch) == EINVAL,
+	       "kernproxy_info() on a channel handle gives EINVAL, recorded on that channel");
+	tap_ok(kernproxy_dev_fd(ch) == -1 && kp_errno() == EINVAL,
+	       "kernproxy_dev_fd() on a channel handle gives EINVAL");
+	tap_ok(!kernproxy_channel(ch, 1, PAGES) && kp_errno() == EINVAL,
+	       "kernproxy_channel() on a channel handle gives EINVAL");
+	kernproxy_detach(ch);
+}
+
+/* What a reader without write access to the node may and may not do. */
+static void check_readonly(void)
+{
+	struct kup_attach a = { .pages = PAGES, .abi_version = KUP_ABI_VERSION };
+	struct kup_chan_stats_req r = { .chan_id = 0 };
+	struct kup_dev_info di;
+	int fd = open("/dev/" DEV, O_RDONLY);
+
+	if (!tap_ok(fd >= 0, "open /dev/" DEV " read-only"))
+		return;
+	tap_ok(ioctl(fd, KUP_IOC_ATTACH, &a) == -1 && errno == EBADF,
+	       "KUP_IOC_ATTACH on a read-only device fd gives EBADF (%s)", strerror(errno));
+	tap_ok(ioctl(fd, KUP_IOC_INFO, &di) == 0 && di.chan_cnt == 4,
+	       "KUP_IOC_INFO works on a read-only device fd");
+	tap_ok(ioctl(fd, KUP_IOC_CHAN_STATS, &r) == 0 && r.total.attaches >= 1 &&
+	       !(r.flags & KUP_CHS_ATTACHED),
+	       "KUP_IOC_CHAN_STATS works on a read-only device fd (%llu attaches)",
+	       (unsigned long long)r.total.attaches);
+	r.chan_id = 4;
+	tap_ok(ioctl(fd, KUP_IOC_CHAN_STATS, &r) == -1 && errno == EINVAL,
+	       "KUP_IOC_CHAN_STATS of channel 4 of 4 gives EINVAL");
+	tap_ok(ioctl(fd, KUP_IOC_CHAN_STATS, (void *)8) == -1 && errno == EFAULT,
+	       "KUP_IOC_CHAN_STATS with a bad pointer gives EFAULT");
+	close(fd);
+}
+
+static int api(void)
+{
+	void *dev = kernproxy_open(DEV);
+
+	if (!tap_ok(dev != NULL, "open " DEV " (%s)", strerror(kernproxy_errno)))
+		return 1;
+	check_info(dev);
+	check_dev_fd(dev);
+	check_chan_errors(dev);
+	check_readonly();
+	errno = 0;
+	tap_ok(!kernproxy_open("kup_tools_none") && kp_errno() == ENOENT &&
+	       kernproxy_error(NULL) == ENOENT,
+	       "a failed open sets errno too, so perror() is right");
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
+/* @n echoes of @size bytes on @chan, one in flight; 0 if all came back. */
+static int echo_n(void *ch, long n, size_t size, long *done)
+{
+	static unsigned char buf[65536];
+	long i;
+
+	for (i = 0; i < n; i++) {
+		size_t len;
+		unsigned char *m;
+
+		memset(buf, (int)(*done + i), size);
+		if (kernproxy_send(ch, buf, size, 0))
+			return -1;
+		m = kernproxy_receive_len(ch, &len, 0);
+		if (!m || len != size || (size && m[size - 1] != buf[0]))
+			return -1;
+	}
+	*done += n;
+	return 0;
+}
+
+static void *attach(const char *chan)
+{
+	void *dev = kernproxy_open(DEV);
+	void *ch = dev ? kernproxy_channel(dev, atoi(chan), PAGES) : NULL;
+
+	if (!ch)
+		perror("kup_tools: attach " DEV);
+	return ch;
+}
+
+static int traffic(char **argv)
+{
+	void *ch = attach(argv[0]);
+	long done = 0, n = atol(argv[1]);
+	size_t size = atol(argv[2]);
+
+	if (!ch || size > 65536 || echo_n(ch, n, size, &done)) {
+		printf("traffic: failed after %ld\n", done);
+		return 1;
+	}
+	printf("traffic: %ld echoes of %zu bytes\n", done, size);
+	kernproxy_detach(ch);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Every 10 ms, the echoes due by then: RATE per second on average. */
+static int paced(char **argv)
+{
+	void *ch = attach(argv[0]);
+	long rate = atol(argv[1]), done = 0;
+	double secs = atof(argv[2]), t0 = now_s(), t;
+
+	if (!ch)
+		return 1;
+	while ((t = now_s() - t0) < secs) {
+		long due = (long)(t * rate) - done;
+
+		if (due > 0 && echo_n(ch, due, 64, &done))
+			return 1;
+		usleep(10000);
+	}
+	t = now_s() - t0;
+	printf("paced: %ld echoes in %.2f s: %.0f per second\n", done, t, done / t);
+	kernproxy_detach(ch);
+	return 0;
+}
+
+static int waithup(const char *file)
+{
+	void *dev = kernproxy_open(DEV);
+	struct pollfd p = { .events = POLLIN };
+
+	if (!dev)
+		return 1;
+	p.fd = kernproxy_dev_fd(dev);
+	close(open(file, O_CREAT | O_WRONLY, 0600));
+	for (;;) {
+		if (poll(&p, 1, 30000) != 1) {
+			printf("waithup: no POLLHUP within 30 s\n");
+			return 1;
+		}
+		if (p.revents & POLLHUP)
+			break;
+		usleep(10000);	/* POLLIN stays up until the unload */
+	}
+	printf("waithup: POLLHUP on the device fd after the unload\n");
+	kernproxy_close(dev);
+	return 0;
+}
+
+static int asuser(char **argv)
+{
+	uid_t id = atoi(argv[0]);
+
+	if (setgroups(0, NULL) || setgid(id) || setuid(id)) {
+		perror("kup_tools: asuser");
+		return 1;
+	}
+	execvp(argv[1], argv + 1);
+	perror("kup_tools: exec");
+	return 127;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "api"))
+		return api();
+	if (argc == 5 && !strcmp(argv[1], "traffic"))
+		return traffic(argv + 2);
+	if (argc == 5 && !strcmp(argv[1], "paced"))
+		return paced(argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "waithup"))
+		return waithup(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "asuser"))
+		return asuser(argv + 2);
+	fprintf(stderr, "usage: see the top of kup_tools.c\n");
+	return 2;
+}

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# libkup's device calls (kernproxy_info, kernproxy_dev_fd, errno), and
+# kupctl against known traffic: counters that survive a detach, the
+# session's beside the total, read by a user without write access, and
+# kupctl top's rates against the rate a paced sender achieved.
+. /tests/lib.sh
+
+load kup
+load kup_echo chans=4 pages=4
+check $? "kup_echo loads (4 channels of 4 pages)"
+
+kup_tools api
+
+# stat CHAN total|session COLUMN: one counter from kupctl stats. Columns:
+# chan user total|session k2u_msgs k2u_bytes u2k_msgs u2k_bytes
+# wakeups_sent wakeups_recv full_waits empty_waits proto_errors attaches.
+stat() {
+	kupctl stats kup_echo | awk -v c="$1" -v w="$2" -v f="$3" '
+		NR > 2 && $1 == c && $3 == w { print $f; found = 1 }
+		END { if (!found) print "none" }'
+}
+
+kup_tools traffic 1 1000 100
+check $? "1000 echoes of 100 bytes on channel 1"
+[ "$(stat 1 total 4) $(stat 1 total 5) $(stat 1 total 6) $(stat 1 total 7) $(stat 1 total 13)" = \
+  "1000 100000 1000 100000 1" ]
+check $? "after the detach, channel 1's totals still count them (k2u $(stat 1 total 4)/$(stat 1 total 5), u2k $(stat 1 total 6)/$(stat 1 total 7), attaches $(stat 1 total 13))"
+[ "$(stat 1 total 2)" = "-" ] && [ "$(stat 0 total 4)" = "0" ]
+check $? "channel 1 shows no user now; channel 0's own counters are apart"
+
+kup_tools traffic 1 500 10
+[ "$(stat 1 total 6) $(stat 1 total 7) $(stat 1 session 6) $(stat 1 session 7) $(stat 1 total 13) $(stat 1 session 13)" = \
+  "1500 105000 500 5000 2 1" ]
+check $? "a second user: totals 1500 messages / 105000 bytes, its session 500 / 5000 (got $(stat 1 total 6)/$(stat 1 total 7), $(stat 1 session 6)/$(stat 1 session 7))"
+
+json=$(kupctl stats kup_echo --json)
+echo "$json" | grep -q '^{"device": "kup_echo", "channels": 4, "pages": 4, "stats": \[.*{"chan": 1, "attached": false, "total": {"k2u_msgs": 1500, "k2u_bytes": 105000, "u2k_msgs": 1500, "u2k_bytes": 105000, .*"attaches": 2}, "session": {"k2u_msgs": 500, .*}\]}$'
+check $? "kupctl stats --json has the same counters"
+
+kupctl stats kup_no_such >/dev/null 2>&1
+[ $? -eq 1 ]
+check $? "kupctl stats of a missing device exits 1"
+kupctl bogus >/dev/null 2>&1
+[ $? -eq 2 ]
+check $? "kupctl with a bad command exits 2"
+kupctl --help | grep -q '^usage: kupctl list' && kupctl --version | grep -q '^kupctl [0-9]'
+check $? "kupctl --help and --version"
+
+# Read access to the node is enough for the counters, and not for a channel.
+chmod 0644 /dev/kup_echo
+kup_tools asuser 1000 kupctl stats kup_echo | grep -q -E '^ +1 +- +total +1500 '
+check $? "a user who may only read /dev/kup_echo reads its counters"
+kup_tools asuser 1000 kup_tools traffic 2 1 8 >/dev/null 2>&1
+[ $? -ne 0 ] && [ "$(stat 2 total 13)" = "0" ]
+check $? "... and cannot attach a channel"
+chmod 0600 /dev/kup_echo
+kup_tools asuser 1000 kupctl stats kup_echo >/dev/null 2>&1
+[ $? -eq 1 ]
+check $? "without read access, kupctl stats fails (exit 1)"
+
+# kupctl top against a sender paced at 2000 echoes a second for 5 s: the
+# rounds it prints, each of one second inside that time, show about that.
+# A sender held up for a moment catches up in the next round, so the mean
+# of the rounds is held closer than each one.
+kup_tools paced 3 2000 5 >/tmp/paced &
+pid=$!
+sleep 1
+kupctl top -d 1 -n 3 kup_echo >/tmp/top
+wait $pid
+check $? "the paced sender ran ($(cat /tmp/paced))"
+rate=$(awk '{ print int($(NF - 2)) }' /tmp/paced)
+rows=$(awk '$1 == "kup_echo" && $2 == 3' /tmp/top)
+echo "$rows" | sed 's/^/# top: /'
+bad=$(echo "$rows" | awk -v r="$rate" '
+	function off(x, tol) { return x < (1 - tol) * r || x > (1 + tol) * r }
+	{ n++; k += $4; u += $6; if (off($4, 0.5) || off($6, 0.5)) b++ }
+	END {
+		if (n != 3) { print "rows " n; exit }
+		if (off(k / n, 0.2) || off(u / n, 0.2)) b++
+		print b + 0
+	}')
+[ "$bad" = 0 ]
+check $? "kupctl top: 3 rounds, channel 3 at the sender's $rate/s each way: each round within 50%, their mean within 20% (off: $bad)"
+awk '$1 == "kup_echo" && $2 == 0' /tmp/top | awk '$4 != 0 || $6 != 0 { b = 1 } END { exit b }'
+check $? "kupctl top: an idle channel shows 0/s"
+
+# The device fd reports the unload to a poller.
+rm -f /tmp/polling
+kup_tools waithup /tmp/polling >/tmp/hup &
+pid=$!
+i=0
+while [ ! -e /tmp/polling ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+rmmod kup_echo
+check $? "kup_echo unloads while a process polls its device fd"
+wait $pid
+check $? "$(cat /tmp/hup)"
+rmmod kup
