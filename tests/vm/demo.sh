@@ -16,7 +16,8 @@ rmmod kup_echo && load kup_echo chans=4 pages=4 poll=1
 kup_demo 1 4 8
 check $? "ping-pong and stream through kup_echo in polling mode"
 echo
-echo "== per-channel counters kept by the kernel (/proc/kup/kup_echo)"
+echo "== per-channel counters kept by the kernel: since the device was created (total)"
+echo "   and since the last attach (session); kupctl reads them through /dev/kup_echo"
 kupctl stats kup_echo
 echo
 echo "== unloading: the device goes away"
