@@ -23,6 +23,7 @@
 #include <linux/string.h>
 #include <linux/version.h>
 #include "kup_internal.h"
+#include "kup_trace.h"
 
 static DEFINE_MUTEX(kup_lock);		/* protects kup_devices and minors */
 static LIST_HEAD(kup_devices);
@@ -409,6 +410,7 @@ struct kupdev_softc *kupdev_create_opts(const char *name, size_t size,
 	/* Statistics are a nicety: a device without them still works. */
 	sc->proc = kup_stats_link(sc);
 	list_add_tail(&sc->node, &kup_devices);
+	trace_kup_create(sc);
 unlock:
 	mutex_unlock(&kup_lock);
 	if (err) {
@@ -498,6 +500,7 @@ int kupdev_unload(struct kupdev_softc *sc)
 {
 	if (IS_ERR_OR_NULL(sc))
 		return -EINVAL;
+	trace_kup_unload(sc);
 	mutex_lock(&kup_lock);
 	kup_dev_unpublish_locked(sc);
 	mutex_unlock(&kup_lock);

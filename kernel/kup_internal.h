@@ -216,7 +216,8 @@ void kup_sess_put(struct kup_sess *s);
 void kup_sess_detach(struct kup_sess *s, __u32 why);
 bool kup_can_wake_now(void);
 void kup_sess_wake_user(struct kup_sess *s);
-void kup_sess_break(struct kup_sess *s);
+/* @what: a string literal, for the log and the trace event. */
+void kup_sess_break(struct kup_sess *s, const char *what);
 void kup_chan_detach_all(struct kupdev_softc *sc);
 void kup_drain_done(struct kup_sess *s);
 void kup_drain_drop(struct kup_chan *ch);

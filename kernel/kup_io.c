@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include "kup_internal.h"
+#include "kup_trace.h"
 
 static unsigned int spin_iters = 2000;
 module_param(spin_iters, uint, 0644);
@@ -45,6 +46,14 @@ static int kup_sess_error(const struct kup_sess *s)
 		(cond) || kup_sess_stopped(s) || kup_should_stop());	\
 	__err ? -EINTR : kup_should_stop() ? -EINTR : 0;		\
 })
+
+#define KUP_BAD_K2U_CONS	"k2u: bad consumer position"
+
+/* The trace events' ring fill: what the kernel produced or was given. */
+#define trace_kup_send_n(s, n, bytes) \
+	trace_kup_send(s, n, bytes, &(s)->k2u_p.pos, (s)->k2u.cons)
+#define trace_kup_receive_n(s, n, bytes) \
+	trace_kup_receive(s, n, bytes, (s)->u2k.prod, &(s)->u2k_c.pos)
 
 /* The flags a data call knows; anything else is -EINVAL. */
 #define KUPDEV_DATA_FLAGS	(KUPDEV_NB | KUPDEV_MORE)
@@ -86,7 +95,7 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 		detached = smp_load_acquire(&s->detached);
 		err = kup_cons_peek(&s->u2k, &s->u2k_c, msg, len);
 		if (err == -EPROTO)
-			kup_sess_break(s);
+			kup_sess_break(s, "u2k: bad record or producer position");
 		/* After a detach: what was sent before it, and nothing more. */
 		if (detached && (err == -EAGAIN || (!err &&
 		    (s64)(READ_ONCE(s->u2k_end) - s->u2k_c.pos) <
@@ -105,7 +114,9 @@ static int kup_rx_wait(struct kup_sess *s, void **msg, u64 *len,
 			continue;
 		}
 		kup_stat_add(s->ch->stats.empty_waits, 1);
+		trace_kup_wait(s, false);
 		err = kup_wait(s, kup_cons_ready(&s->u2k, &s->u2k_c));
+		trace_kup_wait_done(s, err);
 		kup_end_sleep(s->u2k.cons_flags);
 		if (err)
 			return err;
@@ -124,7 +135,7 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 			return kup_sess_error(s);
 		err = kup_prod_reserve(&s->k2u, &s->k2u_p, len, buf);
 		if (err == -EPROTO)
-			kup_sess_break(s);
+			kup_sess_break(s, KUP_BAD_K2U_CONS);
 		if (err != -EAGAIN)
 			return err;
 		/* The ring is full: the user must hear of what is in it. */
@@ -138,7 +149,9 @@ static int kup_tx_wait(struct kup_sess *s, size_t len, void **buf,
 			continue;
 		}
 		kup_stat_add(s->ch->stats.full_waits, 1);
+		trace_kup_wait(s, true);
 		err = kup_wait(s, kup_prod_room(&s->k2u, &s->k2u_p, len));
+		trace_kup_wait_done(s, err);
 		kup_end_sleep(s->k2u.prod_flags);
 		if (err)
 			return err;
@@ -169,10 +182,12 @@ static void kup_tx_published(struct kup_sess *s, bool end)
 static void kup_tx_commit(struct kup_sess *s, bool more)
 {
 	struct kup_chan_stats *st = &s->ch->stats;
+	u64 len = s->k2u_p.pending_len;
 
 	kup_stat_add(st->k2u_msgs, 1);
-	kup_stat_add(st->k2u_bytes, s->k2u_p.pending_len);
+	kup_stat_add(st->k2u_bytes, len);
 	kup_prod_commit(&s->k2u, &s->k2u_p);
+	trace_kup_send_n(s, 1, len);
 	kup_tx_published(s, !more);
 }
 
@@ -198,8 +213,9 @@ static void kup_tx_publish(struct kup_sess *s, u64 *bytes, unsigned int n,
 
 	kup_stat_add(st->k2u_msgs, n);
 	kup_stat_add(st->k2u_bytes, *bytes);
-	*bytes = 0;
 	kup_prod_publish(&s->k2u, &s->k2u_p);
+	trace_kup_send_n(s, n, *bytes);
+	*bytes = 0;
 	kup_tx_published(s, end);
 }
 
@@ -226,7 +242,7 @@ static int kup_batch_room(struct kup_sess *s, unsigned int i, size_t len,
 		*staged = 0;
 	}
 	if (err == -EPROTO) {
-		kup_sess_break(s);
+		kup_sess_break(s, KUP_BAD_K2U_CONS);
 		return err;
 	}
 	err = kup_tx_wait(s, len, buf, flags);
@@ -513,8 +529,8 @@ static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
 {
 	struct kup_sess *s = kup_sess_get(sc, chan_id, true);
 	unsigned int n = 0;
+	u64 l, bytes = 0;
 	void *msg;
-	u64 l;
 	int err;
 
 	if (IS_ERR(s))
@@ -527,10 +543,12 @@ static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
 		kup_cons_advance(&s->u2k_c, l);
 		kup_stat_add(s->ch->stats.u2k_msgs, 1);
 		kup_stat_add(s->ch->stats.u2k_bytes, l);
+		bytes += l;
 		msgs[n].data = msg;
 		msgs[n++].len = l;
 	}
 	if (n) {
+		trace_kup_receive_n(s, n, bytes);
 		s->ch->rx_len = l;
 		return n;	/* the reference stays with the held messages */
 	}
@@ -691,6 +709,7 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 		kup_cons_advance(&s->u2k_c, l);
 		kup_stat_add(s->ch->stats.u2k_msgs, 1);
 		kup_stat_add(s->ch->stats.u2k_bytes, l);
+		trace_kup_receive_n(s, 1, l);
 		kup_rx_release(s);
 	}
 	kup_unhold(&s->ch->rx_sess);

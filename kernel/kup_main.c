@@ -9,6 +9,8 @@
 #include <linux/proc_fs.h>
 #include <linux/version.h>
 #include "kup_internal.h"
+#define CREATE_TRACE_POINTS
+#include "kup_trace.h"
 
 struct class *kup_class;
 dev_t kup_devt;

@@ -21,6 +21,7 @@
 #include <linux/version.h>
 #include <linux/vmalloc.h>
 #include "kup_internal.h"
+#include "kup_trace.h"
 
 /* The ring words' offsets in the control pages: KUP_RO_*, KUP_RW_* (ABI). */
 static_assert(sizeof(struct kup_layout) <= KUP_RO_STATUS);
@@ -172,6 +173,7 @@ static void kup_sess_wake_work(struct irq_work *work)
 /* The user side moved data or room: wake whoever polls or sleeps on it. */
 void kup_sess_wake_user(struct kup_sess *s)
 {
+	trace_kup_wake_user(s);
 	if (kup_can_wake_now())
 		wake_up_interruptible(&s->uwq);
 	else
@@ -257,6 +259,7 @@ static u64 kup_u2k_end(const struct kup_sess *s)
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
 	WRITE_ONCE(s->u2k_end, kup_u2k_end(s));
+	trace_kup_detach(s, why);
 	kup_status_set(s, why);
 	/* Pairs with smp_load_acquire() in kup_rx_wait(): u2k_end is set. */
 	smp_store_release(&s->detached, true);
@@ -269,14 +272,15 @@ void kup_sess_detach(struct kup_sess *s, __u32 why)
  * to both sides (POLLERR and KUP_ST_BROKEN for the user, -EPROTO for the
  * kernel). Never a warning splat: user space can always do this.
  */
-void kup_sess_break(struct kup_sess *s)
+void kup_sess_break(struct kup_sess *s, const char *what)
 {
 	if (xchg(&s->broken, true))
 		return;
 	atomic64_inc(&s->ch->stats.proto_errors);
 	kup_status_set(s, KUP_ST_BROKEN);
-	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space, channel broken\n",
-			      s->sc->name, s->ch->id);
+	trace_kup_proto_error(s, what);
+	pr_notice_ratelimited("kup: %s channel %d: protocol error from user space (%s), channel broken\n",
+			      s->sc->name, s->ch->id, what);
 	/* A KUPDEV_NB call may find it, in any context. */
 	if (kup_can_wake_now())
 		kup_sess_wake_work(&s->wake_work);
@@ -543,7 +547,10 @@ static bool kup_poll_arm(u32 *flag, bool (*ready)(const struct kup_sess *),
 	WRITE_ONCE(*flag, KUP_NEED_WAKEUP);
 	/* Pairs with the barrier in kup_prod_must_wake()/kup_cons_must_wake(). */
 	smp_mb();
-	return ready(s);
+	if (ready(s))
+		return true;
+	trace_kup_user_wait(s);
+	return false;
 }
 
 /*
@@ -557,8 +564,10 @@ static void kup_poll_wake_kernel(struct kup_sess *s)
 {
 	smp_mb();
 	if ((READ_ONCE(*s->u2k.cons_flags) & KUP_NEED_WAKEUP) &&
-	    READ_ONCE(*s->u2k.prod) != READ_ONCE(s->u2k_c.pos))
+	    READ_ONCE(*s->u2k.prod) != READ_ONCE(s->u2k_c.pos)) {
+		trace_kup_wake_kernel(s);
 		wake_up_all(&s->kwq);
+	}
 }
 
 static __poll_t kup_chan_poll(struct file *file, poll_table *wait)
@@ -598,6 +607,7 @@ static long kup_chan_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case KUP_IOC_WAKE:
 		atomic64_inc(&s->ch->stats.wakeups_recv);
+		trace_kup_wake_kernel(s);
 		wake_up_all(&s->kwq);
 		return 0;
 	case KUP_IOC_STATS:
@@ -709,6 +719,7 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	kup_test_pause("attach-linked");
 	kup_stats_new_session(ch);
 	atomic64_inc(&ch->stats.attaches);
+	trace_kup_attach(s);
 	/*
 	 * The client hears of the attach, and kupdev_wait_channel() of it,
 	 * before the user can detach (its fd is not installed yet).

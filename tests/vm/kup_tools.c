@@ -5,7 +5,12 @@
  *   kup_tools api                    kernproxy_info(), kernproxy_dev_fd(),
  *                                    errno and kernproxy_error() on both
  *                                    handle kinds, read-only device fds
- *   kup_tools traffic CHAN N SIZE    N echoes of SIZE bytes, then detach
+ *   kup_tools traffic CHAN N SIZE [GAP_MS SPIN]
+ *                                    N echoes of SIZE bytes, then detach;
+ *                                    GAP_MS between them, SPIN ring checks
+ *                                    before libkup sleeps
+ *   kup_tools break CHAN             a misaligned producer position: the
+ *                                    kernel must find the channel broken
  *   kup_tools paced CHAN RATE SECS   echoes at RATE per second for SECS;
  *                                    prints the rate it achieved
  *   kup_tools waithup FILE           poll the device fd until POLLHUP
@@ -22,6 +27,7 @@
 #include <unistd.h>
 #include <uapi/kup/kup_abi.h>
 #include "kp_err.h"
+#include "kup_maps.h"
 #include "tap.h"
 
 #define DEV	"kup_echo"
@@ -147,27 +153,68 @@ static int echo_n(void *ch, long n, size_t size, long *done)
 	return 0;
 }
 
-static void *attach(const char *chan)
+static void *attach_spin(const char *chan, unsigned int spin)
 {
+	struct kernproxy_chan_opts o = { .spin = spin };
 	void *dev = kernproxy_open(DEV);
-	void *ch = dev ? kernproxy_channel(dev, atoi(chan), PAGES) : NULL;
+	void *ch = dev ? kernproxy_channel_opts(dev, atoi(chan), PAGES, &o) : NULL;
 
 	if (!ch)
 		perror("kup_tools: attach " DEV);
 	return ch;
 }
 
-static int traffic(char **argv)
+static void *attach(const char *chan)
 {
-	void *ch = attach(argv[0]);
-	long done = 0, n = atol(argv[1]);
+	return attach_spin(chan, 0);
+}
+
+static int traffic(int argc, char **argv)
+{
+	long done = 0, n = atol(argv[1]), gap = argc > 3 ? atol(argv[3]) : 0;
+	void *ch = attach_spin(argv[0], argc > 4 ? atoi(argv[4]) : 0);
 	size_t size = atol(argv[2]);
 
-	if (!ch || size > 65536 || echo_n(ch, n, size, &done)) {
+	while (ch && size <= 65536 && done < n) {
+		if (echo_n(ch, gap ? 1 : n, size, &done))
+			break;
+		if (gap)
+			usleep(gap * 1000);
+	}
+	if (done < n) {
 		printf("traffic: failed after %ld\n", done);
 		return 1;
 	}
 	printf("traffic: %ld echoes of %zu bytes\n", done, size);
+	kernproxy_detach(ch);
+	return 0;
+}
+
+/* Publish a producer position no record ends at, and wake the kernel. */
+static int break_chan(const char *chan)
+{
+	void *ch = attach(chan);
+	const struct kup_layout *l;
+	struct pollfd p = { .events = POLLIN };
+	unsigned char *rw;
+	size_t ro_len, rw_len;
+
+	if (!ch)
+		return 1;
+	l = (const void *)kup_find_map(" r--s ", &ro_len);
+	rw = kup_find_map(" rw-s ", &rw_len);
+	if (!l || !rw) {
+		printf("break: the channel's mappings are not in /proc/self/maps\n");
+		return 1;
+	}
+	__atomic_store_n((uint64_t *)(rw + l->off_u2k_prod), 3, __ATOMIC_RELEASE);
+	p.fd = kernproxy_fd(ch);
+	ioctl(p.fd, KUP_IOC_WAKE);
+	if (poll(&p, 1, 10000) != 1 || !(p.revents & POLLERR)) {
+		printf("break: no POLLERR within 10 s (revents %#x)\n", p.revents);
+		return 1;
+	}
+	printf("break: the kernel found channel %s broken\n", chan);
 	kernproxy_detach(ch);
 	return 0;
 }
@@ -242,8 +289,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "api"))
 		return api();
-	if (argc == 5 && !strcmp(argv[1], "traffic"))
-		return traffic(argv + 2);
+	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "traffic"))
+		return traffic(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "break"))
+		return break_chan(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "paced"))
 		return paced(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "waithup"))
