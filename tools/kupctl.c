@@ -50,7 +50,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kupctl list\n"
 		"       kupctl stats NAME [--json]\n"
-		"       kupctl top [-d SECONDS] [-n COUNT] [NAME...]\n"
+		"       kupctl top [-d SECONDS] [-n COUNT] [-t] [NAME...]\n"
 		"       kupctl --help | --version\n"
 		"\n"
 		"  list    the KUP devices: name, dev_t, channels, pages per direction\n"
@@ -58,7 +58,8 @@ static void usage(FILE *f)
 		"          and since its last attach (session)\n"
 		"  top     each channel's messages and bytes per second, each way, every\n"
 		"          SECONDS (default 1), COUNT times (default: until interrupted),\n"
-		"          for the devices NAME... (default: all)\n"
+		"          for the devices NAME... (default: all); -t: each round's\n"
+		"          start and end, in seconds since the epoch\n"
 		"\n"
 		"Counters need read access to /dev/NAME. See kupctl(8), kup(7).\n");
 }
@@ -252,11 +253,11 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double now_s(void)
+static double now_s(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -340,15 +341,18 @@ static int top_open(struct top_dev *t, int n, char **names)
 static int cmd_top(int argc, char **argv)
 {
 	static struct top_dev t[MAX_DEVS];
-	double interval = 1, last, now;
+	double interval = 1, last, now, wall_last, wall;
 	long count = -1, round;
 	char *end;
 	int opt, n, i;
-	bool tty = isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO), times = false;
 
 	optind = 1;
-	while ((opt = getopt(argc, argv, "d:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:t")) != -1) {
 		switch (opt) {
+		case 't':
+			times = true;
+			break;
 		case 'd':
 			interval = strtod(optarg, &end);
 			if (*end || !(interval >= 0.1 && interval <= 3600)) {
@@ -373,15 +377,22 @@ static int cmd_top(int argc, char **argv)
 		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	last = now_s();
+	last = now_s(CLOCK_MONOTONIC);
+	wall_last = now_s(CLOCK_REALTIME);
 	for (round = 0; !stop && (count < 0 || round < count); round++) {
 		nap(interval);
 		if (stop)
 			break;
-		now = now_s();
+		/* Rates over the monotonic clock; -t shows the wall clock's. */
+		now = now_s(CLOCK_MONOTONIC);
+		wall = now_s(CLOCK_REALTIME);
 		if (tty)
 			printf("\033[H\033[2J");
-		printf("kupctl top: every %.1f s, per second\n", interval);
+		printf("kupctl top: every %.1f s, per second", interval);
+		if (times)
+			printf(", from %.3f to %.3f", wall_last, wall);
+		printf("\n");
+		wall_last = wall;
 		printf("%-24s %4s %-4s %12s %14s %12s %14s %10s\n", "DEVICE", "CHAN",
 		       "USER", "k2u_msgs/s", "k2u_bytes/s", "u2k_msgs/s", "u2k_bytes/s",
 		       "wakeups/s");

@@ -11,8 +11,10 @@
  *                                    before libkup sleeps
  *   kup_tools break CHAN             a misaligned producer position: the
  *                                    kernel must find the channel broken
- *   kup_tools paced CHAN RATE SECS   echoes at RATE per second for SECS;
- *                                    prints the rate it achieved
+ *   kup_tools paced CHAN RATE SECS LOG
+ *                                    echoes at RATE per second for SECS;
+ *                                    LOG gets "TIME COUNT" lines as it
+ *                                    goes (seconds since the epoch)
  *   kup_tools waithup FILE           poll the device fd until POLLHUP
  *                                    (FILE is created once it polls)
  *   kup_tools asuser UID CMD...      CMD as user and group UID
@@ -219,11 +221,12 @@ static int break_chan(const char *chan)
 	return 0;
 }
 
+/* The wall clock, which kupctl top -t prints: the two can be compared. */
 static double now_s(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -233,16 +236,20 @@ static int paced(char **argv)
 	void *ch = attach(argv[0]);
 	long rate = atol(argv[1]), done = 0;
 	double secs = atof(argv[2]), t0 = now_s(), t;
+	FILE *log = fopen(argv[3], "w");
 
-	if (!ch)
+	if (!ch || !log)
 		return 1;
+	fprintf(log, "%.3f 0\n", t0);
 	while ((t = now_s() - t0) < secs) {
 		long due = (long)(t * rate) - done;
 
 		if (due > 0 && echo_n(ch, due, 64, &done))
 			return 1;
+		fprintf(log, "%.3f %ld\n", now_s(), done);
 		usleep(10000);
 	}
+	fclose(log);
 	t = now_s() - t0;
 	printf("paced: %ld echoes in %.2f s: %.0f per second\n", done, t, done / t);
 	kernproxy_detach(ch);
@@ -293,7 +300,7 @@ int main(int argc, char **argv)
 		return traffic(argc - 2, argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "break"))
 		return break_chan(argv[2]);
-	if (argc == 5 && !strcmp(argv[1], "paced"))
+	if (argc == 6 && !strcmp(argv[1], "paced"))
 		return paced(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "waithup"))
 		return waithup(argv[2]);
