@@ -109,15 +109,15 @@ debug_suite() {
 }
 
 run_parts() {
+	echo "# man pages"
+	tests/man/check.sh
+	[ $? -le 1 ] || echo "not ok - the man page check died"
 	echo "# host unit tests"
 	for t in build/host/test_*; do
 		[ -x "$t" ] || continue
 		timeout --foreground 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
 	done
 	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
-	echo "# man pages"
-	tests/man/check.sh
-	[ $? -le 1 ] || echo "not ok - the man page check died"
 	echo "# VM suite"
 	# It exits 1 after a "not ok" line of its own; anything else means
 	# it died before it could say why.
