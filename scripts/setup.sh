@@ -12,6 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # "what it is for|packages": every package here is needed by make check.
 groups=(
 	"compiler and tools|make gcc libc6-dev file cpio kmod"
+	"mandoc, man-db and groff, for checking the man pages|mandoc man-db groff-base"
 	"kernel headers, for building the modules (generic and PREEMPT_RT)|linux-headers-amd64 linux-headers-rt-amd64"
 	"QEMU and busybox, for the test VM|qemu-system-x86 busybox-static"
 	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"

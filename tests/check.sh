@@ -109,6 +109,9 @@ debug_suite() {
 }
 
 run_parts() {
+	echo "# man pages"
+	tests/man/check.sh
+	[ $? -le 1 ] || echo "not ok - the man page check died"
 	echo "# host unit tests"
 	for t in build/host/test_*; do
 		[ -x "$t" ] || continue
