@@ -111,7 +111,7 @@ struct kup_chan {
 	size_t rx_len;			/* length of the held message */
 	bool tx_more;			/* the reservation has KUPDEV_MORE */
 	struct kup_chan_stats stats;	/* since the device was created */
-	/* @stats as they were at the last attach, under @users. */
+	/* @stats as they were at the last attach, under @lock. */
 	struct kup_stats sess_base;
 };
 

@@ -259,7 +259,9 @@ static u64 kup_u2k_end(const struct kup_sess *s)
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
 	WRITE_ONCE(s->u2k_end, kup_u2k_end(s));
-	trace_kup_detach(s, why);
+	/* Once per session, though the unload and the close both end it. */
+	if (!READ_ONCE(s->detached))
+		trace_kup_detach(s, why);
 	kup_status_set(s, why);
 	/* Pairs with smp_load_acquire() in kup_rx_wait(): u2k_end is set. */
 	smp_store_release(&s->detached, true);
@@ -320,21 +322,12 @@ static void kup_stats_since(struct kup_stats *now, const struct kup_stats *base)
 		n[i] -= b[i];
 }
 
-/* At an attach: the counters the new session's are counted from. */
-static void kup_stats_new_session(struct kup_chan *ch)
-{
-	unsigned long irqf;
-
-	spin_lock_irqsave(&ch->lock, irqf);
-	kup_stats_read(ch, &ch->sess_base);
-	spin_unlock_irqrestore(&ch->lock, irqf);
-}
-
 /*
  * KUP_IOC_CHAN_STATS on the device fd. The channel's lock orders the read
- * with kup_stats_new_session(): the totals are read after the base they
- * are taken from, so no field comes out below zero. Not ch->users, which
- * a client's attach or detach callback holds for as long as it runs.
+ * with the attach that takes the session's base (kup_chan_link()): the
+ * totals are read after the base they are taken from, so no field comes
+ * out below zero. Not ch->users, which a client's attach or detach
+ * callback holds for as long as it runs.
  */
 long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg)
 {
@@ -656,8 +649,11 @@ static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 		err = -EPIPE;
 	else if (rcu_access_pointer(ch->sess))
 		err = -EBUSY;
-	else
+	else {
+		/* Before any kernel call can find it: its counts start here. */
+		kup_stats_read(ch, &ch->sess_base);
 		rcu_assign_pointer(ch->sess, s);	/* s is fully set up */
+	}
 	spin_unlock_irqrestore(&ch->lock, irqf);
 	return err;
 }
@@ -717,7 +713,6 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	/* Only this file's release reads it, after fd_install(). */
 	WRITE_ONCE(s->linked, true);
 	kup_test_pause("attach-linked");
-	kup_stats_new_session(ch);
 	atomic64_inc(&ch->stats.attaches);
 	trace_kup_attach(s);
 	/*

@@ -75,7 +75,9 @@ TRACE_EVENT(kup_detach,
 		KUP_TP_DEV_SET(s->sc);
 		__entry->chan = s->ch->id;
 		__entry->why = why;
-		__entry->u2k_left = s->u2k_end - s->u2k_c.pos;
+		/* Below what the kernel took when the user's last word was bad. */
+		__entry->u2k_left = max_t(s64, 0, (s64)(READ_ONCE(s->u2k_end) -
+							READ_ONCE(s->u2k_c.pos)));
 	),
 	TP_printk("dev=%s chan=%d status=%#x u2k_left=%llu", __entry->dev,
 		  __entry->chan, __entry->why, __entry->u2k_left)
@@ -193,7 +195,7 @@ TRACE_EVENT(kup_proto_error,
 		KUP_TP_DEV_SET(s->sc);
 		__entry->chan = s->ch->id;
 		/* A copy: the buffer may be read after kup.ko is gone. */
-		strscpy(__entry->what, what, sizeof(__entry->what));
+		strscpy_pad(__entry->what, what, sizeof(__entry->what));
 	),
 	TP_printk("dev=%s chan=%d what=%s", __entry->dev, __entry->chan,
 		  __entry->what)

@@ -8,11 +8,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/readme"
 mkdir -p "$out"
 
-# extract MARKER FILE: the ```c block whose first line is /* readme: MARKER */
+# extract MARKER FILE [LANG]: the block whose first line is
+# /* readme: MARKER */ (C), or with LANG py # readme: MARKER, with LANG rs
+# // readme: MARKER.
 extract() {
-	local tmp="$out/.$2.tmp"
-	awk -v m="/* readme: $1 */" '
-		$0 == m { on = 1; print "// SPDX-License-Identifier: GPL-2.0"; next }
+	local tmp="$out/.$2.tmp" m="/* readme: $1 */" spdx="// SPDX-License-Identifier: GPL-2.0"
+	case "${3:-c}" in
+	py) m="# readme: $1"; spdx="# SPDX-License-Identifier: GPL-2.0" ;;
+	rs) m="// readme: $1" ;;
+	esac
+	awk -v m="$m" -v spdx="$spdx" '
+		$0 == m { on = 1; print spdx; next }
 		on && /^```/ { exit }
 		on { print }' "$top/README.md" >"$tmp"
 	[ -s "$tmp" ] || { echo "README.md has no '$1' block" >&2; exit 1; }
@@ -24,3 +30,5 @@ extract "user example" readme_user.c
 extract "tunnel example" readme_tunnel.c
 extract "burst example" readme_burst.c
 extract "burst user example" readme_burst_user.c
+extract "python example" readme_python.py py
+extract "rust example" readme_rust.rs rs

@@ -22,12 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <uapi/kup/kup_abi.h>
 
 #define KUP_SYSFS	"/sys/class/kup"
 #define MAX_DEVS	64
+#define MAX_CHANS	64	/* KUPDEV_MAX_CHANNELS */
 
 #ifndef KUP_VERSION
 #define KUP_VERSION	"unknown"
@@ -120,25 +123,54 @@ static int cmd_list(void)
 	return 0;
 }
 
-/* Open /dev/NAME read-only and learn its geometry; 0 or an errno. */
+/* A name a KUP device may have: no path, nothing sysfs would not list. */
+static bool name_ok(const char *name)
+{
+	return *name && strlen(name) < sizeof(((struct dev *)0)->name) &&
+	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+/*
+ * Open /dev/NAME read-only and learn its geometry; 0 or an errno. Only a
+ * node that is the KUP device of that name is opened: opening some other
+ * device node has effects of its own (a watchdog starts, a tape rewinds),
+ * so its dev_t is checked against /sys/class/kup/NAME/dev first, and the
+ * open can neither block nor take a controlling terminal.
+ */
 static int dev_open(struct dev *d, const char *name)
 {
 	struct kup_dev_info info;
-	char path[128];
+	unsigned int maj, min;
+	char path[128], devt[32];
+	struct stat st;
 	int err;
 
 	if (!strncmp(name, "/dev/", 5))
 		name += 5;
-	if (!*name || strchr(name, '/') || strlen(name) >= sizeof(d->name))
+	if (!name_ok(name))
 		return EINVAL;
+	read_attr(name, "dev", devt, sizeof(devt));
+	if (sscanf(devt, "%u:%u", &maj, &min) != 2)
+		return ENOENT;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(path, sizeof(path), "/dev/%s", name);
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (stat(path, &st))
+		return errno;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(maj, min))
+		return ENOTTY;
+	d->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (d->fd < 0)
 		return errno == ENXIO || errno == ENODEV ? ENOENT : errno;
-	if (ioctl(d->fd, KUP_IOC_INFO, &info) < 0) {
-		/* Not a KUP device node (ENOTTY), or one being unloaded. */
-		err = errno;
+	/* The node may have been replaced since the stat(). */
+	if (fstat(d->fd, &st) || st.st_rdev != makedev(maj, min))
+		err = ENOTTY;
+	else if (ioctl(d->fd, KUP_IOC_INFO, &info) < 0)
+		err = errno;	/* being unloaded: EPIPE */
+	else if (info.chan_cnt > MAX_CHANS)
+		err = EPROTO;
+	else
+		err = 0;
+	if (err) {
 		close(d->fd);
 		return err;
 	}
@@ -149,6 +181,8 @@ static int dev_open(struct dev *d, const char *name)
 
 static const char *dev_error(int err)
 {
+	if (err == ENOENT)
+		return "no such KUP device";
 	return err == ENOTTY ? "not a KUP device" : strerror(err);
 }
 
@@ -261,11 +295,16 @@ static double now_s(clockid_t clock)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One device's channels for top: the totals seen last time. */
+/*
+ * A device top follows, by name: open while it is there, closed once it
+ * is gone (an open fd would keep its memory and kup.ko), opened again if
+ * a device of that name comes back. @last: the totals seen last time.
+ */
 struct top_dev {
+	char name[64];
 	struct dev d;
-	struct kup_stats *last;
-	bool gone;
+	bool open;
+	struct kup_stats last[MAX_CHANS];
 };
 
 /* Sleep @secs, or less if a signal comes. */
@@ -277,21 +316,46 @@ static void nap(double secs)
 	nanosleep(&ts, NULL);
 }
 
+/* (Re)open @t and take its totals as the base of the next round. */
+static void top_start(struct top_dev *t)
+{
+	struct kup_chan_stats_req r;
+	unsigned int c;
+
+	if (dev_open(&t->d, t->name))
+		return;
+	t->open = true;
+	for (c = 0; c < t->d.chans; c++)
+		t->last[c] = chan_stats(&t->d, c, &r) ? (struct kup_stats){ 0 } : r.total;
+}
+
+static void top_gone(struct top_dev *t)
+{
+	close(t->d.fd);
+	t->open = false;
+	printf("%-24s (gone)\n", t->name);
+}
+
 static void top_rates(struct top_dev *t, double dt)
 {
 	struct kup_chan_stats_req r;
 	unsigned int i;
 
-	for (i = 0; i < t->d.chans && !t->gone; i++) {
+	if (!t->open) {
+		top_start(t);
+		if (t->open)
+			printf("%-24s (new: rates from the next round)\n", t->name);
+		return;
+	}
+	for (i = 0; i < t->d.chans; i++) {
 		struct kup_stats *l = &t->last[i];
 
 		if (chan_stats(&t->d, i, &r)) {
-			printf("%-24s (gone)\n", t->d.name);
-			t->gone = true;
-			break;
+			top_gone(t);
+			return;
 		}
 		printf("%-24s %4u %-4s %12.0f %14.0f %12.0f %14.0f %10.0f\n",
-		       t->d.name, i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-",
+		       t->name, i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-",
 		       (r.total.k2u_msgs - l->k2u_msgs) / dt,
 		       (r.total.k2u_bytes - l->k2u_bytes) / dt,
 		       (r.total.u2k_msgs - l->u2k_msgs) / dt,
@@ -302,40 +366,51 @@ static void top_rates(struct top_dev *t, double dt)
 	}
 }
 
-static int top_open(struct top_dev *t, int n, char **names)
+/* Add the devices named, or with none every device not followed yet. */
+static int top_add(struct top_dev *t, int n, int argc, char **names)
 {
 	char all[MAX_DEVS][64];
-	int i, err, k = 0;
+	int i, k, count = argc;
 
-	if (!n) {
-		n = list_names(all, MAX_DEVS);
-		if (n < 0)
-			return -1;
+	if (!argc) {
+		count = list_names(all, MAX_DEVS);
+		if (count < 0)
+			return n;
 	}
-	for (i = 0; i < n && k < MAX_DEVS; i++) {
-		const char *name = names ? names[i] : all[i];
-		unsigned int c;
+	for (i = 0; i < count && n < MAX_DEVS; i++) {
+		const char *name = argc ? names[i] : all[i];
 
-		err = dev_open(&t[k].d, name);
+		if (!strncmp(name, "/dev/", 5))
+			name += 5;
+		for (k = 0; k < n && strcmp(t[k].name, name); k++)
+			;
+		if (k < n || !name_ok(name))
+			continue;
+		snprintf(t[n].name, sizeof(t[n].name), "%s", name);
+		t[n].open = false;
+		top_start(&t[n++]);
+	}
+	return n;
+}
+
+/* At the start: every device named is there, or kup.ko is loaded. */
+static int top_check(int argc, char **names)
+{
+	char all[1][64];
+	struct dev d;
+	int i, err;
+
+	if (!argc)
+		return list_names(all, 1) < 0;
+	for (i = 0; i < argc; i++) {
+		err = dev_open(&d, names[i]);
 		if (err) {
-			fprintf(stderr, "kupctl: %s: %s\n", name, dev_error(err));
-			if (names)
-				return -1;
-			continue;	/* gone since the listing */
+			fprintf(stderr, "kupctl: %s: %s\n", names[i], dev_error(err));
+			return 1;
 		}
-		t[k].last = calloc(t[k].d.chans ? t[k].d.chans : 1, sizeof(*t[k].last));
-		if (!t[k].last)
-			return -1;
-		t[k].gone = false;
-		for (c = 0; c < t[k].d.chans; c++) {
-			struct kup_chan_stats_req r;
-
-			if (!chan_stats(&t[k].d, c, &r))
-				t[k].last[c] = r.total;
-		}
-		k++;
+		close(d.fd);
 	}
-	return k;
+	return 0;
 }
 
 static int cmd_top(int argc, char **argv)
@@ -372,9 +447,9 @@ static int cmd_top(int argc, char **argv)
 			return 2;
 		}
 	}
-	n = top_open(t, argc - optind, argc > optind ? argv + optind : NULL);
-	if (n < 0)
+	if (top_check(argc - optind, argv + optind))
 		return 1;
+	n = top_add(t, 0, argc - optind, argv + optind);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	last = now_s(CLOCK_MONOTONIC);
@@ -396,6 +471,8 @@ static int cmd_top(int argc, char **argv)
 		printf("%-24s %4s %-4s %12s %14s %12s %14s %10s\n", "DEVICE", "CHAN",
 		       "USER", "k2u_msgs/s", "k2u_bytes/s", "u2k_msgs/s", "u2k_bytes/s",
 		       "wakeups/s");
+		if (argc == optind)
+			n = top_add(t, n, 0, NULL);	/* devices created since */
 		for (i = 0; i < n; i++)
 			top_rates(&t[i], now - last);
 		printf("\n");

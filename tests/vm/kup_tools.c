@@ -17,6 +17,8 @@
  *                                    goes (seconds since the epoch)
  *   kup_tools waithup FILE           poll the device fd until POLLHUP
  *                                    (FILE is created once it polls)
+ *   kup_tools roattach               KUP_IOC_ATTACH on a read-only fd of
+ *                                    /dev/kup_echo: exits 0 if EBADF
  *   kup_tools asuser UID CMD...      CMD as user and group UID
  */
 #include <fcntl.h>
@@ -35,7 +37,7 @@
 #define DEV	"kup_echo"
 #define PAGES	4
 
-static void check_info(void *dev)
+static size_t check_info(void *dev)
 {
 	struct kernproxy_info info;
 	long page = sysconf(_SC_PAGESIZE);
@@ -49,6 +51,7 @@ static void check_info(void *dev)
 	tap_ok(kernproxy_info(dev, NULL) == -1 && kp_errno() == EINVAL &&
 	       kernproxy_error(dev) == EINVAL,
 	       "kernproxy_info(dev, NULL) gives EINVAL in errno, kernproxy_errno and the handle");
+	return info.max_msg;
 }
 
 static void check_dev_fd(void *dev)
@@ -64,16 +67,18 @@ static void check_dev_fd(void *dev)
 }
 
 /* A channel handle where a device handle belongs, and its own errors. */
-static void check_chan_errors(void *dev)
+static void check_chan_errors(void *dev, size_t info_max)
 {
 	void *ch = kernproxy_channel(dev, 0, PAGES);
 	struct kernproxy_info info;
-	static char big[PAGES * 4096 + 64];
+	static char big[PAGES * 65536 + 64];
 	size_t max;
 
 	if (!tap_ok(ch != NULL, "attach kup_echo channel 0 (%s)", strerror(kernproxy_errno)))
 		return;
 	max = kernproxy_max_msg(ch);
+	tap_ok(max == info_max, "kernproxy_info()'s max_msg is the channel's, from kup.ko's layout (%zu, %zu)",
+	       info_max, max);
 	tap_ok(kernproxy_send(ch, big, max + 1, KP_NB) == -1 &&
 	       kp_errno() == EMSGSIZE && kernproxy_error(ch) == EMSGSIZE &&
 	       kernproxy_error(dev) == EMSGSIZE,
@@ -122,9 +127,10 @@ static int api(void)
 
 	if (!tap_ok(dev != NULL, "open " DEV " (%s)", strerror(kernproxy_errno)))
 		return 1;
-	check_info(dev);
+	size_t max = check_info(dev);
+
 	check_dev_fd(dev);
-	check_chan_errors(dev);
+	check_chan_errors(dev, max);
 	check_readonly();
 	errno = 0;
 	tap_ok(!kernproxy_open("kup_tools_none") && kp_errno() == ENOENT &&
@@ -244,9 +250,12 @@ static int paced(char **argv)
 	while ((t = now_s() - t0) < secs) {
 		long due = (long)(t * rate) - done;
 
-		if (due > 0 && echo_n(ch, due, 64, &done))
-			return 1;
-		fprintf(log, "%.3f %ld\n", now_s(), done);
+		/* One line per echo: a catch-up burst is logged as it goes. */
+		for (; due > 0; due--) {
+			if (echo_n(ch, 1, 64, &done))
+				return 1;
+			fprintf(log, "%.6f %ld\n", now_s(), done);
+		}
 		usleep(10000);
 	}
 	fclose(log);
@@ -279,6 +288,20 @@ static int waithup(const char *file)
 	return 0;
 }
 
+static int roattach(void)
+{
+	struct kup_attach a = { .chan_id = 2, .pages = PAGES, .abi_version = KUP_ABI_VERSION };
+	int fd = open("/dev/" DEV, O_RDONLY), rc;
+
+	if (fd < 0) {
+		perror("kup_tools: open /dev/" DEV " read-only");
+		return 1;
+	}
+	rc = ioctl(fd, KUP_IOC_ATTACH, &a);
+	printf("roattach: %s\n", rc ? strerror(errno) : "attached");
+	return rc == -1 && errno == EBADF ? 0 : 1;
+}
+
 static int asuser(char **argv)
 {
 	uid_t id = atoi(argv[0]);
@@ -304,6 +327,8 @@ int main(int argc, char **argv)
 		return paced(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "waithup"))
 		return waithup(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "roattach"))
+		return roattach();
 	if (argc >= 4 && !strcmp(argv[1], "asuser"))
 		return asuser(argv + 2);
 	fprintf(stderr, "usage: see the top of kup_tools.c\n");

@@ -50,9 +50,14 @@ check $? "kupctl --help and --version"
 chmod 0644 /dev/kup_echo
 kup_tools asuser 1000 kupctl stats kup_echo | grep -q -E '^ +1 +- +total +1500 '
 check $? "a user who may only read /dev/kup_echo reads its counters"
-kup_tools asuser 1000 kup_tools traffic 2 1 8 >/dev/null 2>&1
-[ $? -ne 0 ] && [ "$(stat 2 total 13)" = "0" ]
-check $? "... and cannot attach a channel"
+kup_tools asuser 1000 kup_tools traffic 2 1 8 2>&1 | grep -q 'Permission denied' &&
+	[ "$(stat 2 total 13)" = "0" ]
+check $? "... cannot open it for writing, which libkup does to attach (EACCES)"
+kup_tools asuser 1000 kup_tools roattach
+check $? "... and its read-only fd cannot attach a channel (EBADF)"
+kupctl stats null >/dev/null 2>/tmp/err
+[ $? -eq 1 ] && grep -q 'no such KUP device' /tmp/err
+check $? "kupctl stats of a node that is not a KUP device (/dev/null) refuses it: $(cat /tmp/err)"
 chmod 0600 /dev/kup_echo
 kup_tools asuser 1000 kupctl stats kup_echo >/dev/null 2>&1
 [ $? -eq 1 ]
@@ -91,8 +96,24 @@ bad=$(awk '
 	}' /tmp/paced.log /tmp/top)
 [ "$bad" = 0 ]
 check $? "kupctl top: 3 rounds, channel 3 each way within 10% of what the sender did in each (off: $bad)"
-awk '$1 == "kup_echo" && $2 == 0' /tmp/top | awk '$4 != 0 || $6 != 0 { b = 1 } END { exit b }'
-check $? "kupctl top: an idle channel shows 0/s"
+awk '$1 == "kup_echo" && $2 == 0' /tmp/top | awk '$4 != 0 || $6 != 0 { b = 1 } END { exit b || NR != 3 }'
+check $? "kupctl top: an idle channel shows 0/s, in each of the 3 rounds"
+
+# top follows a device by name: it lets go of one that is unloaded (an open
+# fd would keep its memory and kup.ko), and picks up one of that name that
+# comes back.
+kupctl top -d 0.5 -n 10 kup_echo >/tmp/top2 &
+tpid=$!
+sleep 1
+rmmod kup_echo
+sleep 1.5
+held=$(ls -l /proc/$tpid/fd 2>/dev/null | grep -c kup_echo)
+grep -q '^kup_echo *(gone)' /tmp/top2 && [ "$held" = 0 ]
+check $? "kupctl top shows an unloaded device gone and closes its fd (held: $held)"
+load kup_echo chans=4 pages=4
+wait $tpid
+grep -q '^kup_echo *(new' /tmp/top2 && [ "$(awk '$1 == "kup_echo" && $2 == 3' /tmp/top2 | tail -n 1 | awk '{ print $3 }')" = "-" ]
+check $? "... and follows the device of that name when it comes back"
 
 # The device fd reports the unload to a poller.
 rm -f /tmp/polling
