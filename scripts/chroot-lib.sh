@@ -133,7 +133,12 @@ root_mounts() {
 	for ((i = ${#root_binds[@]} - 1; i >= 0; i--)); do
 		echo "$root${root_binds[$i]}"
 	done
-	echo "$root/var/cache/apt/archives" "$root/dev" "$root/sys" "$root/proc"
+	echo "$root/var/cache/apt/archives" "$root/dev" "$root/sys" "$root/proc" "$root"
+}
+
+# root_mounted: anything still mounted on or under the root.
+root_mounted() {
+	awk -v r="$root" '$2 == r || index($2, r "/") == 1 { found = 1 } END { exit !found }' /proc/mounts
 }
 
 # root_cleanup: every process still running in the root, then every
@@ -146,15 +151,15 @@ root_cleanup() {
 	mount --make-rslave "$root/sys" 2>/dev/null
 	mount --make-rslave "$root/dev" 2>/dev/null
 	for i in 1 2 3 4 5; do
-		grep -q " $root/" /proc/mounts || break
+		root_mounted || break
 		umount -R $(root_mounts) 2>/dev/null
-		grep -q " $root/" /proc/mounts && sleep 1
+		root_mounted && sleep 1
 	done
-	if grep -q " $root/" /proc/mounts; then
+	if root_mounted; then
 		umount -R -l $(root_mounts) 2>/dev/null
 		sleep 1
 	fi
-	if grep -q " $root/" /proc/mounts; then
+	if root_mounted; then
 		echo "still mounted under $root; not removing it" >&2
 	else
 		rm -rf --one-file-system "$root"
@@ -173,11 +178,14 @@ in_root() {
 # root_new PREFIX [DIR...]: a new root, /var/tmp/PREFIX.XXXXXX, in $root:
 # unpacked, /proc, /sys and /dev mounted, the package cache and the cache
 # directory bound, and each DIR of this machine at the same path; this
-# machine's sources, its resolver, and "apt-get update" done.
+# machine's sources, its resolver, and "apt-get update" done. The root is
+# a mount of its own (bound onto itself), so that in it "/" is a mount
+# point, which root_own_ns needs there: a nested run makes "/" a slave.
 root_new() {
 	local d
 	root=$(mktemp -d "/var/tmp/$1.XXXXXX") || return 1
 	shift
+	mount --bind "$root" "$root" && mount --make-private "$root" || return 1
 	tar -C "$root" --numeric-owner -xf "$tarball" || return 1
 	mount -t proc proc "$root/proc" &&
 	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" &&

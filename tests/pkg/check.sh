@@ -85,7 +85,7 @@ install_tree() {
 	# The product build: no test-only pauses (KUP_TEST_HOOKS) in kup.ko.
 	local ko="$stage/lib/modules/$kver/extra/kup.ko"
 	[ -e "$ko" ] && [ "$(modinfo -F version "$ko")" = "$ver" ] &&
-		modinfo -F vermagic "$ko" | grep -q "^$kver " && ! modinfo -F parm "$ko" | grep -q test_
+		[[ "$(modinfo -F vermagic "$ko")" == "$kver "* ]] && [[ "$(modinfo -F parm "$ko")" != *test_* ]]
 	verdict $? "the installed kup.ko is $ver, for $kver, without the test hooks"
 
 	tree_make uninstall "${vars[@]}" >"$logs/uninstall.log" 2>&1

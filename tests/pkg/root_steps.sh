@@ -51,7 +51,7 @@ install_step() {
 
 	[ -s "$mods/kup.ko" ] && [ -s "$mods/kup_tunnel.ko" ] &&
 		[ "$(modinfo -F version "$mods/kup.ko")" = "$ver" ] &&
-		modinfo -F vermagic "$mods/kup.ko" | grep -q "^$kver "
+		[[ "$(modinfo -F vermagic "$mods/kup.ko")" == "$kver "* ]]
 	verdict $? "DKMS installed kup.ko (version $ver, for $kver) and kup_tunnel.ko in $mods"
 	grep -q '[[:space:]]kupdev_create[[:space:]].*[[:space:]]KUP$' "$symvers" 2>/dev/null &&
 		grep -q '[[:space:]]tunnel_read[[:space:]]' "$symvers"
@@ -92,8 +92,8 @@ user_step() {
 	verdict $? "pkg-config --modversion libkup is $ver"
 	# shellcheck disable=SC2046
 	gcc -o pkg_user_dyn pkg_user.c $(pkg-config --cflags --libs libkup) >user-build.log 2>&1 &&
-		ldd pkg_user_dyn | tee -a user-build.log |
-		grep -Eq 'libkup\.so\.1 => (/usr)?/lib/x86_64-linux-gnu/libkup\.so\.1 '
+		ldd pkg_user_dyn >>user-build.log 2>&1 &&
+		grep -Eq 'libkup\.so\.1 => (/usr)?/lib/x86_64-linux-gnu/libkup\.so\.1 ' user-build.log
 	verdict $? "pkg_user built with pkg-config --cflags --libs libkup, linked to the installed libkup.so.1" \
 		user-build.log || return 1
 	./pkg_user_dyn hello >>user-build.log 2>&1
@@ -102,7 +102,7 @@ user_step() {
 	verdict $? "it runs, and finds no /dev/pkg_echo here (exit $rc, 2 expected)" user-build.log
 	# shellcheck disable=SC2046
 	gcc -static -o pkg_user pkg_user.c $(pkg-config --static --cflags --libs libkup) >>user-build.log 2>&1 &&
-		! readelf -d pkg_user 2>/dev/null | grep -q NEEDED
+		[[ "$(readelf -d pkg_user 2>&1)" != *NEEDED* ]]
 	verdict $? "pkg_user built static with pkg-config --static --cflags --libs libkup, for the VM" \
 		user-build.log
 }
