@@ -103,9 +103,14 @@ packages() {
 	local t0=$SECONDS d
 	tree_make deb >"$logs/deb.log" 2>&1
 	verdict $? "make deb ($((SECONDS - t0))s)" || { tail -n 20 "$logs/deb.log" | sed 's/^/#   /'; return 1; }
+	# Named by debian/changelog's version, which must be VERSION's, -1.
+	local missing=""
 	for d in kup-dkms_${ver}-1_all libkup1_${ver}-1_amd64 libkup-dev_${ver}-1_amd64 kup-tools_${ver}-1_amd64; do
-		[ -s "build/deb/$d.deb" ] || { verdict 1 "build/deb/$d.deb is there"; return 1; }
+		[ -s "build/deb/$d.deb" ] || missing="$missing $d.deb"
 	done
+	[ -z "$missing" ]
+	verdict $? "the four packages are release $ver-1, as VERSION says${missing:+ (missing:$missing; there: $(cd build/deb && echo *.deb))}" ||
+		return 1
 
 	t0=$SECONDS
 	cache_lock || { verdict 1 "lock $cache"; return 1; }
