@@ -7,10 +7,9 @@
 #
 # A pristine "debootstrap --variant=minbase bookworm" root is made once and
 # kept as a tarball outside the work tree (KUP_FRESH_CACHE, default
-# /var/cache/kup-fresh); every run unpacks it anew. The mirrors are this
-# machine's own Debian sources, read at run time. Downloaded packages are
-# kept in a cache beside the tarball: that saves the downloads, never an
-# install, since every root starts without them. The debug kernel's cache
+# /var/cache/kup-fresh); every run unpacks it anew (scripts/chroot-lib.sh,
+# which the package test, tests/pkg/check.sh, uses too: also nested, in
+# the make check this script runs). The debug kernel's cache
 # (scripts/debug-kernel.sh) is shared the same way: it saves a kernel build
 # of several minutes, keyed by the source package's version and the config,
 # which the root installs and has itself.
@@ -27,11 +26,9 @@
 set -u
 set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${KUP_FRESH_CACHE:-/var/cache/kup-fresh}
-tarball="$cache/bookworm-minbase.tar"
+. "$top/scripts/chroot-lib.sh"
 dbgk=/var/cache/kup-debug-kernel
 logs="$top/build/fresh"
-suite=bookworm
 runs="main self"
 case "${1:-}" in
 --no-self-test) runs=main ;;
@@ -44,80 +41,10 @@ say() { echo "fresh: $*"; }
 die() { echo "fresh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount)"
-# In a mount namespace of its own whose mounts never propagate back: no
-# umount here can reach the machine's own mounts, and whatever happens to
-# this script (even SIGKILL), its mounts go away with the namespace.
-if [ -z "${KUP_FRESH_NS:-}" ]; then
-	exec env KUP_FRESH_NS=1 unshare --mount --propagation slave "$0" "$@"
-fi
+root_own_ns "$0" "$@"
 case "$cache/" in "$top"/*) die "KUP_FRESH_CACHE must be outside the work tree" ;; esac
-
-# One run at a time per cache: the roots share its package cache, and two
-# apt-gets on it at once fail on its lock.
-mkdir -p "$cache"
-exec 9>"$cache/lock"
-if ! flock -n 9; then
-	say "waiting for another fresh check using $cache"
-	flock 9
-fi
-
-# "URI SUITE" for every Debian source of this machine, one-line and deb822.
-host_sources() {
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" {
-			i = 2
-			if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
-			print $i, $(i + 1)
-		}'
-	cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			types = uris = suites = ""; on = 1
-			for (l = 1; l <= NF; l++) {
-				line = $l
-				if (line ~ /^#/) continue
-				key = tolower(substr(line, 1, index(line, ":") - 1))
-				val = substr(line, index(line, ":") + 1)
-				if (key == "types") types = val
-				else if (key == "uris") uris = val
-				else if (key == "suites") suites = val
-				else if (key == "enabled" && val ~ /no/) on = 0
-			}
-			if (!on || types !~ /(^|[ \t])deb([ \t]|$)/) next
-			nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
-			for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++)
-				if (u[a] != "" && s[b] != "") print u[a], s[b]
-		}'
-}
-
-sources=$(host_sources | awk -v s="$suite" '$2 ~ "^" s "(-updates|-security)?$"' | sort -u)
-mirror=$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')
+cache_lock || die "cannot lock $cache"
 [ -n "$mirror" ] || die "this machine's apt sources name no $suite mirror"
-
-# The pristine root, made once (and again when a month old).
-make_tarball() {
-	local tmp
-	if [ -s "$tarball" ] && [ -z "$(find "$tarball" -mtime +30)" ]; then
-		return 0
-	fi
-	if ! command -v debootstrap >/dev/null; then
-		say "installing debootstrap"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap |
-			grep -E '^(Setting up|E:)' || return 1
-	fi
-	mkdir -p "$cache"
-	tmp=$(mktemp -d /var/tmp/kup-debootstrap.XXXXXX)
-	say "debootstrap --variant=minbase $suite from $mirror (once; kept in $tarball)"
-	if ! debootstrap --variant=minbase "$suite" "$tmp" "$mirror" >"$cache/debootstrap.log" 2>&1; then
-		tail -n 20 "$cache/debootstrap.log" >&2
-		rm -rf --one-file-system "$tmp"
-		return 1
-	fi
-	tar -C "$tmp" --numeric-owner -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-	local rc=$?
-	rm -rf --one-file-system "$tmp"
-	return $rc
-}
 
 # git_top ARGS: git on this tree even when it belongs to another user (as
 # with "sudo make check-fresh"), which git refuses for root by default.
@@ -127,74 +54,15 @@ git_top() {
 	GIT_CONFIG_GLOBAL=$safe_cfg git "$@"
 }
 
-root=""
-# kill_root: SIGKILL to every process whose root is the root, again until
-# none is left (a make may fork while we kill); 0 once none is.
-kill_root() {
-	local p i left
-	for i in $(seq 50); do
-		left=0
-		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
-			kill -9 "${p#/proc/}" 2>/dev/null
-			left=1
-		done
-		[ $left = 0 ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
+trap 'root_cleanup; rm -f "$safe_cfg"' EXIT
+trap 'root_cleanup; exit 130' INT
+trap 'root_cleanup; exit 143' TERM
 
-# Every process still running in the root, then every mount, then the root.
-cleanup() {
-	local i
-	[ -n "$root" ] && [ -d "$root" ] || return 0
-	kill_root || echo "fresh: processes left in $root" >&2
-	# Already slaves when mounted, but a signal may have come in between.
-	mount --make-rslave "$root/sys" 2>/dev/null
-	mount --make-rslave "$root/dev" 2>/dev/null
-	for i in 1 2 3 4 5; do
-		grep -q " $root/" /proc/mounts || break
-		umount -R "$root/var/cache/apt/archives" "$root$dbgk" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
-		grep -q " $root/" /proc/mounts && sleep 1
-	done
-	if grep -q " $root/" /proc/mounts; then
-		umount -R -l "$root/var/cache/apt/archives" "$root$dbgk" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null
-		sleep 1
-	fi
-	if grep -q " $root/" /proc/mounts; then
-		echo "fresh: still mounted under $root; not removing it" >&2
-	else
-		rm -rf --one-file-system "$root"
-	fi
-	root=""
-}
-trap 'cleanup; rm -f "$safe_cfg"' EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-# in_root CMD: CMD in the root, with the environment of a fresh login.
-in_root() {
-	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		${http_proxy:+http_proxy=$http_proxy} /bin/bash -c "$1"
-}
-
-# new_root: unpack, mount, sources, resolver, the tree, make.
+# new_root: a fresh root (with the debug kernel's cache), the tree, make.
 new_root() {
-	root=$(mktemp -d /var/tmp/kup-fresh.XXXXXX)
-	tar -C "$root" --numeric-owner -xf "$tarball" || return 1
-	mount -t proc proc "$root/proc" &&
-	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" &&
-	mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" || return 1
-	mkdir -p "$cache/archives/partial" "$root/var/cache/apt/archives"
-	mount --bind "$cache/archives" "$root/var/cache/apt/archives" || return 1
-	mkdir -p "$dbgk" "$root$dbgk"
-	mount --bind "$dbgk" "$root$dbgk" || return 1
-	echo "$sources" | awk '{ print "deb", $1, $2, "main" }' >"$root/etc/apt/sources.list"
-	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+	root_new kup-fresh "$dbgk" || return 1
 	git_top clone -q "$top" "$root/root/kup" || return 1
-	in_root 'export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null &&
+	in_root 'export DEBIAN_FRONTEND=noninteractive
 		 apt-get install -y -q make | grep -E "^(Setting up|E:)"'
 }
 
@@ -209,7 +77,7 @@ run() {
 	t0=$SECONDS
 	if ! new_root >>"$logs/$name.log" 2>&1; then
 		tail -n 20 "$logs/$name.log"
-		cleanup
+		root_cleanup
 		return 99
 	fi
 	say "$name: root unpacked, tree cloned ($(git_top -C "$top" rev-parse --short HEAD)), make installed: $((SECONDS - t0))s"
@@ -229,7 +97,7 @@ run() {
 		say "$name: $step: exit $rc after $((SECONDS - t0))s"
 		[ "$rc" = 0 ] || break
 	done
-	cleanup
+	root_cleanup
 	return $rc
 }
 

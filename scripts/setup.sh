@@ -17,6 +17,7 @@ groups=(
 	"QEMU and busybox, for the test VM|qemu-system-x86 busybox-static"
 	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"
 	"the kernel source and its build tools, for the debug kernel|linux-source-6.1 bc bison flex libelf-dev xz-utils"
+	"Debian's packaging tools, for make deb and the package test|debhelper dh-dkms"
 )
 
 missing_of() {

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole test suite (make check): host unit tests, the VM suite, and the
-# VM runner's self-tests. Every line "ok - ..." or "not ok - ..." from the
-# parts is one test; they are numbered here and counted at the end.
+# The whole test suite (make check): host unit tests, the VM suite, the
+# package test (tests/pkg/check.sh), and the VM runner's self-tests. Every
+# line "ok - ..." or "not ok - ..." from the parts is one test; they are
+# numbered here and counted at the end.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -129,6 +130,10 @@ run_parts() {
 	rt_suite
 	echo "# VM suite on the debug kernel (modules built in build/debug)"
 	debug_suite
+	echo "# the packages: make install, make deb, in a fresh root and the VM"
+	tests/pkg/check.sh
+	rc=$?
+	[ $rc -le 1 ] || echo "not ok - the package test died with status $rc"
 	echo "# VM runner self-tests"
 	expect_streamed
 	echo "# VM runner self-tests (each run below must be reported as failed)"

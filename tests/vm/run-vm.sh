@@ -12,7 +12,9 @@
 # Environment: KERNEL (image to boot), KDIR (its headers, for the modules):
 # by default as scripts/kernel.sh finds them; KUP_VM_MODULES (the tree whose
 # *.ko go into the VM, default the source tree, e.g. build/rt for the
-# PREEMPT_RT kernel's build); KUP_VM_CPU (QEMU -cpu model, default max);
+# PREEMPT_RT kernel's build); KUP_VM_BINS (the directory whose programs go
+# into the VM's /bin instead of build/vm-bin/* and build/tools/kupctl, e.g.
+# the package test's installed ones); KUP_VM_CPU (QEMU -cpu model, default max);
 # KUP_VM_CONSOLE (how the kernel's console reaches serial port 0, default
 # console=ttyS0).
 #
@@ -71,8 +73,12 @@ build_initramfs() {
 		find "$top" -path "$top/build" -prune -o -name '*.ko' -print
 		ls "$top"/build/readme/*.ko 2>/dev/null
 	fi | xargs -r cp -t "$root/kmod/"
-	[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
-	[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
+	if [ -n "${KUP_VM_BINS:-}" ]; then
+		cp "$KUP_VM_BINS"/* "$root/bin/" || return 1
+	else
+		[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
+		[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
+	fi
 	cp "$top/tests/vm/lib.sh" "$root/tests/"
 	for s in "${scripts[@]}"; do
 		i=$((i + 1))
