@@ -18,6 +18,7 @@ groups=(
 	"clang and its sanitizer and fuzzer runtimes, for the host tests|clang libclang-rt-14-dev"
 	"the kernel source and its build tools, for the debug kernel|linux-source-6.1 bc bison flex libelf-dev xz-utils"
 	"Debian's packaging tools, for make deb and the package test|debhelper dh-dkms"
+	"Python and Rust, for the bindings and their tests|python3 cargo rustc"
 )
 
 missing_of() {

@@ -130,6 +130,10 @@ run_parts() {
 	rt_suite
 	echo "# VM suite on the debug kernel (modules built in build/debug)"
 	debug_suite
+	echo "# the Python and Rust bindings: on the host, then in a VM of their own"
+	tests/bindings.sh
+	rc=$?
+	[ $rc -le 1 ] || echo "not ok - the bindings' test died with status $rc"
 	echo "# the packages: make install, make deb, in a fresh root and the VM"
 	tests/pkg/check.sh
 	rc=$?

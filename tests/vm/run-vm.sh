@@ -14,7 +14,9 @@
 # *.ko go into the VM, default the source tree, e.g. build/rt for the
 # PREEMPT_RT kernel's build); KUP_VM_BINS (the directory whose programs go
 # into the VM's /bin instead of build/vm-bin/* and build/tools/kupctl, e.g.
-# the package test's installed ones); KUP_VM_CPU (QEMU -cpu model, default max);
+# the package test's installed ones); KUP_VM_EXTRA (a tree laid over the
+# root, e.g. python3 and its libraries for the bindings' boot, see
+# tests/bindings.sh); KUP_VM_CPU (QEMU -cpu model, default max);
 # KUP_VM_CONSOLE (how the kernel's console reaches serial port 0, default
 # console=ttyS0).
 #
@@ -78,6 +80,9 @@ build_initramfs() {
 	else
 		[ -d "$top/build/vm-bin" ] && cp "$top"/build/vm-bin/* "$root/bin/"
 		[ -x "$top/build/tools/kupctl" ] && cp "$top/build/tools/kupctl" "$root/bin/"
+	fi
+	if [ -n "${KUP_VM_EXTRA:-}" ]; then
+		cp -a "$KUP_VM_EXTRA"/. "$root/" || return 1
 	fi
 	cp "$top/tests/vm/lib.sh" "$root/tests/"
 	for s in "${scripts[@]}"; do
