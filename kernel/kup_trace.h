@@ -127,39 +127,31 @@ DEFINE_EVENT(kup_data_class, kup_receive,
  * kup_wake_user: the kernel woke the user; kup_wake_kernel: the user woke
  * a kernel caller (its ioctl, or its poll() seeing records it waits for).
  */
-TRACE_EVENT(kup_wait,
-	TP_PROTO(const struct kup_sess *s, bool full),
-	TP_ARGS(s, full),
+/* A channel and a number: what a kernel caller waits for, or its result. */
+DECLARE_EVENT_CLASS(kup_chan_int_class,
+	TP_PROTO(const struct kup_sess *s, int v),
+	TP_ARGS(s, v),
 	TP_STRUCT__entry(
 		KUP_TP_DEV
 		__field(int, chan)
-		__field(bool, full)
+		__field(int, v)
 	),
 	TP_fast_assign(
 		KUP_TP_DEV_SET(s->sc);
 		__entry->chan = s->ch->id;
-		__entry->full = full;
+		__entry->v = v;
 	),
-	TP_printk("dev=%s chan=%d for=%s", __entry->dev, __entry->chan,
-		  __entry->full ? "room" : "data")
+	TP_printk("dev=%s chan=%d err=%d", __entry->dev, __entry->chan, __entry->v)
 );
 
-TRACE_EVENT(kup_wait_done,
-	TP_PROTO(const struct kup_sess *s, int err),
-	TP_ARGS(s, err),
-	TP_STRUCT__entry(
-		KUP_TP_DEV
-		__field(int, chan)
-		__field(int, err)
-	),
-	TP_fast_assign(
-		KUP_TP_DEV_SET(s->sc);
-		__entry->chan = s->ch->id;
-		__entry->err = err;
-	),
-	TP_printk("dev=%s chan=%d err=%d", __entry->dev, __entry->chan,
-		  __entry->err)
-);
+/* @v: true to wait for room, false for data. */
+DEFINE_EVENT_PRINT(kup_chan_int_class, kup_wait,
+	TP_PROTO(const struct kup_sess *s, int v), TP_ARGS(s, v),
+	TP_printk("dev=%s chan=%d for=%s", __entry->dev, __entry->chan,
+		  __entry->v ? "room" : "data"));
+/* @v: 0 or -errno. */
+DEFINE_EVENT(kup_chan_int_class, kup_wait_done,
+	TP_PROTO(const struct kup_sess *s, int v), TP_ARGS(s, v));
 
 DECLARE_EVENT_CLASS(kup_chan_class,
 	TP_PROTO(const struct kup_sess *s),
