@@ -23,9 +23,15 @@ host/instr.sh "$out/instr" "$out/callgrind" >"$out/instr.txt"
 # move whole lines: with those features visible, every kernel memcpy() and
 # copy_to_user() here (KUP's and the baselines' alike) would cost 10x what
 # it costs anywhere else. Hidden, the kernel picks its unrolled copy.
+# The bindings' programs ride along in the same boot (vm_bind.sh).
+extra=$(cd .. && pwd)/build/vm-bindings
+../scripts/vm-bindings.sh "$extra" >/dev/null 2>"$out/vm-bindings.log" || {
+	echo "bench: no bindings in the VM (see $out/vm-bindings.log)"
+	extra=""
+}
 echo "bench: VM: one boot, every in-VM benchmark (about 1.5 minutes)"
-KUP_VM_CPU=max,erms=off,fsrm=off ../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
-	vm/vm_rtt.sh vm/vm_tput_kup.sh vm/vm_tput_sys.sh >"$out/vm.txt" 2>&1 ||
+KUP_VM_EXTRA=$extra KUP_VM_CPU=max,erms=off,fsrm=off ../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
+	vm/vm_rtt.sh vm/vm_tput_kup.sh vm/vm_tput_sys.sh vm/vm_bind.sh >"$out/vm.txt" 2>&1 ||
 	echo "# vm: the VM run failed (see build/vm/bench/console.log); its figures are missing" >>"$out/vm.txt"
 
 echo

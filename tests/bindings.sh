@@ -41,13 +41,6 @@ KUP_LIBRARY=build/lib/libkup.so.1 PYTHONPATH=bindings/python \
 	notok "the Python binding's host test exited with status $?"
 step "cargo test (unit tests, doc tests, the borrow rule), Debian's cargo offline" \
 	"${cargo_env[@]}" /usr/bin/cargo test --offline --manifest-path bindings/rust/Cargo.toml
-step "the Rust examples build, statically linked" \
-	"${cargo_env[@]}" RUSTFLAGS="-C target-feature=+crt-static" \
-	/usr/bin/cargo build --offline --release --examples --manifest-path bindings/rust/Cargo.toml
-step "the VM root for the bindings (python3, libkup.so.1, the binding)" \
-	scripts/vm-python.sh "$extra"
-mkdir -p "$extra/bin"
-cp build/rust/release/examples/vm_test "$extra/bin/kup_rust_vm" 2>/dev/null &&
-	cp build/rust/release/examples/readme "$extra/bin/readme_rust" ||
-	notok "the Rust programs are there for the VM"
+step "the VM root for the bindings: python3, libkup.so.1, the binding, the Rust programs statically linked" \
+	scripts/vm-bindings.sh "$extra"
 KUP_VM_EXTRA="$top/$extra" tests/vm/run-vm.sh --name bindings --timeout 300 tests/vm/bindings.sh

@@ -62,6 +62,8 @@
 	X(VM_RTT_CHR, "vm.rtt.chr", "ns", "char dev write/kthread/read") \
 	X(VM_RTT_NETLINK, "vm.rtt.netlink", "ns", "netlink echo")	\
 	X(VM_RTT_TUNNEL, "vm.rtt.tunnel", "ns", "/proc/tunnel + tunnel_echo") \
+	X(VM_RTT_PY_BLOCK, "vm.rtt.py_block", "ns", "Python binding, default flags") \
+	X(VM_RTT_RS_BLOCK, "vm.rtt.rs_block", "ns", "Rust binding, default flags") \
 	X(VM_WAKEUPS_KUP_POLL, "vm.wakeups.kup_poll", "per-rtt", "polling") \
 	X(VM_WAKEUPS_KUP_BLOCK, "vm.wakeups.kup_block", "per-rtt", "blocking") \
 	X(VM_WAKEUPS_KUP_SLEEP, "vm.wakeups.kup_sleep", "per-rtt", "sleeping") \

@@ -171,6 +171,26 @@ void host_tables(void)
 	layout_table();
 }
 
+/* What a binding adds to C's round trip, default flags, same boot. */
+static void bindings_table(void)
+{
+	static const enum bench_fig rows[] = { FIG_VM_RTT_PY_BLOCK, FIG_VM_RTT_RS_BLOCK };
+	double c = fig(FIG_VM_RTT_KUP_BLOCK, 0);
+	int i;
+
+	printf("\n  Bindings, 64 B round trip through kup_echo, default flags (C: %.0f ns)\n", c);
+	printf("  %-36s %10s %12s %8s\n", "path", "ns", "over C, ns", "x C");
+	for (i = 0; i < N(rows); i++) {
+		double b = fig(rows[i], 0);
+
+		printf("  %-36s", bench_figs[rows[i]].label);
+		pnum(b, 11, "%*.0f");
+		pnum(b - c, 13, "%*.0f");
+		pnum(b / c, 9, "%*.2f");
+		printf("\n");
+	}
+}
+
 void vm_tables(void)
 {
 	static const enum bench_fig paths[] = {
@@ -215,6 +235,7 @@ void vm_tables(void)
 	printf("  wake-ups per round trip: polling %.3g, blocking %.3g, sleeping %.3g\n",
 	       fig(FIG_VM_WAKEUPS_KUP_POLL, 0), fig(FIG_VM_WAKEUPS_KUP_BLOCK, 0),
 	       fig(FIG_VM_WAKEUPS_KUP_SLEEP, 0));
+	bindings_table();
 	vm_costs();
 }
 
