@@ -226,7 +226,7 @@ static int kup_args_valid(const char *name, size_t size, size_t chan_cnt,
 		return -EINVAL;
 	if (chan_cnt == 0 || chan_cnt > KUPDEV_MAX_CHANNELS)
 		return -EINVAL;
-	if (opts && (opts->mode & ~0777))
+	if (opts && ((opts->mode & ~0777) || (opts->flags & ~KUPDEV_CREATE_MP)))
 		return -EINVAL;
 	return 0;
 }
@@ -287,6 +287,7 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 			sc->opts.mode = opts->mode;
 		sc->opts.uid = opts->uid;
 		sc->opts.gid = opts->gid;
+		sc->mp = opts->flags & KUPDEV_CREATE_MP;
 	}
 	return sc;
 }

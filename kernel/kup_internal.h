@@ -65,6 +65,13 @@ struct kup_sess {
 	 * record, the consumer reads the flags above on every wait.
 	 */
 	int k2u_unflushed ____cacheline_aligned_in_smp;
+	/*
+	 * Multi-producer channels: serializes the producers' reservations,
+	 * k2u_p with them, and their counts (kup_mp.c). Raw: a producer may
+	 * be in hard irq, on PREEMPT_RT too.
+	 */
+	raw_spinlock_t mp_lock;
+	unsigned int mp_sleepers;	/* producers asleep for room */
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };
@@ -81,6 +88,8 @@ struct kup_chan_stats {
 	u64 k2u_msgs, k2u_bytes, full_waits, tx_wakeups;	/* producer */
 	u64 u2k_msgs, u2k_bytes, empty_waits, rx_wakeups;	/* consumer */
 	atomic64_t wakeups_recv, proto_errors, attaches;	/* anyone */
+	/* Multi-producer channels: records reserved, then discarded. */
+	atomic64_t mp_discards, mp_discard_bytes;
 };
 
 /* A single-writer counter: the one writer adds, readers READ_ONCE(). */
@@ -139,6 +148,7 @@ struct kupdev_softc {
 	struct kupdev_options opts;
 	bool dead;			/* kupdev_unload() has begun */
 	bool ready;			/* kupdev_notify() was called */
+	bool mp;			/* KUPDEV_CREATE_MP: see kup_mp.c */
 	wait_queue_head_t ready_wq;	/* users waiting for notify */
 	struct irq_work notify_work;	/* kupdev_notify()'s wake-up (RT) */
 	wait_queue_head_t attach_wq;	/* kupdev_wait_channel() */
@@ -227,5 +237,29 @@ long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg);
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);
 bool kup_should_stop(void);
+int kup_sess_error(const struct kup_sess *s);
+void kup_tx_flush(struct kup_sess *s, u64 *wakeups);
+extern unsigned int spin_iters;
+
+/*
+ * Sleep until @cond, the session stops, or the caller must stop. A kthread
+ * is asked to stop by kthread_stop(), which wakes it out of this wait.
+ */
+#define kup_wait(s, cond)						\
+({									\
+	int __err = wait_event_interruptible((s)->kwq,			\
+		(cond) || kup_sess_stopped(s) || kup_should_stop());	\
+	__err ? -EINTR : kup_should_stop() ? -EINTR : 0;		\
+})
+
+#define KUP_BAD_K2U_CONS	"k2u: bad consumer position"
+/* The flags a data call knows; anything else is -EINVAL. */
+#define KUPDEV_DATA_FLAGS	(KUPDEV_NB | KUPDEV_MORE)
+
+/* kup_mp.c: the kernel -> user side of KUPDEV_CREATE_MP channels. */
+int kup_mp_send_batch(struct kupdev_softc *sc, int chan_id,
+		      const struct kupdev_msg *msgs, unsigned int n,
+		      unsigned int flags);
+int kup_mp_flush(struct kup_sess *s);
 
 #endif /* _KUP_INTERNAL_H */

@@ -14,7 +14,7 @@
 #include "kup_internal.h"
 #include "kup_trace.h"
 
-static unsigned int spin_iters = 2000;
+unsigned int spin_iters = 2000;
 module_param(spin_iters, uint, 0644);
 MODULE_PARM_DESC(spin_iters, "ring checks before a kernel caller sleeps");
 
@@ -31,23 +31,10 @@ bool kup_sess_stopped(const struct kup_sess *s)
 	       READ_ONCE(s->sc->dead);
 }
 
-static int kup_sess_error(const struct kup_sess *s)
+int kup_sess_error(const struct kup_sess *s)
 {
 	return READ_ONCE(s->broken) ? -EPROTO : -EPIPE;
 }
-
-/*
- * Sleep until @cond, the session stops, or the caller must stop. A kthread
- * is asked to stop by kthread_stop(), which wakes it out of this wait.
- */
-#define kup_wait(s, cond)						\
-({									\
-	int __err = wait_event_interruptible((s)->kwq,			\
-		(cond) || kup_sess_stopped(s) || kup_should_stop());	\
-	__err ? -EINTR : kup_should_stop() ? -EINTR : 0;		\
-})
-
-#define KUP_BAD_K2U_CONS	"k2u: bad consumer position"
 
 /* The trace events' ring fill: what the kernel produced or was given. */
 #define trace_kup_send_n(s, n, bytes) \
@@ -55,8 +42,6 @@ static int kup_sess_error(const struct kup_sess *s)
 #define trace_kup_receive_n(s, n, bytes) \
 	trace_kup_receive(s, n, bytes, (s)->u2k.prod, &(s)->u2k_c.pos)
 
-/* The flags a data call knows; anything else is -EINVAL. */
-#define KUPDEV_DATA_FLAGS	(KUPDEV_NB | KUPDEV_MORE)
 
 /*
  * The wake-up check for records committed with KUPDEV_MORE, done once for
@@ -66,7 +51,7 @@ static int kup_sess_error(const struct kup_sess *s)
  * user's flag, so it is the barrier kup_prod_must_wake() pairs with
  * kup_cons_prepare_sleep().
  */
-static void kup_tx_flush(struct kup_sess *s, u64 *wakeups)
+void kup_tx_flush(struct kup_sess *s, u64 *wakeups)
 {
 	if (!READ_ONCE(s->k2u_unflushed) || !xchg(&s->k2u_unflushed, 0))
 		return;
@@ -308,7 +293,10 @@ static int kup_flush(struct kupdev_softc *sc, int chan_id)
 		s = NULL;
 	rcu_read_unlock();
 	if (s) {
-		kup_tx_flush(s, &s->ch->stats.tx_wakeups);
+		if (sc->mp)
+			kup_mp_flush(s);
+		else
+			kup_tx_flush(s, &s->ch->stats.tx_wakeups);
 		kup_sess_put(s);
 	}
 	return 0;
@@ -350,6 +338,9 @@ int kupdev_send_batch(struct kupdev_softc *sc, int chan_id,
 	else if (!n || !msgs)
 		err = (flags & KUPDEV_MORE ? 0 : kup_flush(sc, chan_id)) ?:
 		      (n ? -EINVAL : 0);
+	else if (sc->mp)
+		err = kup_mp_send_batch(sc, chan_id, msgs,
+					min_t(unsigned int, n, INT_MAX), flags);
 	else
 		err = kup_send_batch(sc, chan_id, msgs,
 				     min_t(unsigned int, n, INT_MAX), flags);
@@ -481,7 +472,8 @@ void *kupdev_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 
 	if (err)
 		return ERR_PTR(err);
-	ret = flags & ~KUPDEV_DATA_FLAGS ? ERR_PTR(-EINVAL) :
+	/* A multi-producer channel's reservations are kupdev_mp_reserve()'s. */
+	ret = flags & ~KUPDEV_DATA_FLAGS || sc->mp ? ERR_PTR(-EINVAL) :
 	      kup_reserve(sc, chan_id, len, flags);
 	kup_dev_leave(sc);
 	return ret;

@@ -121,6 +121,8 @@ static void kup_layout_init(struct kup_sess *s)
 	kup_layout_fill(l, PAGE_SIZE, (u64)s->npages << PAGE_SHIFT,
 			kup_region_pages(s) << PAGE_SHIFT);
 	l->chan_id = s->ch->id;
+	if (s->sc->mp)
+		l->version = KUP_ABI_VERSION_MP;
 }
 
 static void kup_rings_init(struct kup_sess *s)
@@ -140,6 +142,8 @@ static void kup_rings_init(struct kup_sess *s)
 	s->u2k.cons_flags = kup_at(ro, KUP_RO_U2K_CONS_FLAGS);
 	s->k2u.size = s->u2k.size = size;
 	s->k2u.max_msg = s->u2k.max_msg = size - sizeof(struct kup_rec_hdr);
+	s->k2u.mp = s->sc->mp;
+	raw_spin_lock_init(&s->mp_lock);
 }
 
 /*
@@ -295,9 +299,11 @@ void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
 {
 	const struct kup_chan_stats *st = &ch->stats;
 
+	/* Multi-producer: counted when reserved, some then discarded. */
 	*out = (struct kup_stats) {
-		.k2u_msgs = READ_ONCE(st->k2u_msgs),
-		.k2u_bytes = READ_ONCE(st->k2u_bytes),
+		.k2u_msgs = READ_ONCE(st->k2u_msgs) - atomic64_read(&st->mp_discards),
+		.k2u_bytes = READ_ONCE(st->k2u_bytes) -
+			     atomic64_read(&st->mp_discard_bytes),
 		.u2k_msgs = READ_ONCE(st->u2k_msgs),
 		.u2k_bytes = READ_ONCE(st->u2k_bytes),
 		.wakeups_sent = READ_ONCE(st->tx_wakeups) +
@@ -514,7 +520,13 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 /* Positions here are hints (user-written ones may be anything). */
 static bool kup_poll_in(const struct kup_sess *s)
 {
-	return READ_ONCE(*s->k2u.prod) != READ_ONCE(*s->k2u.cons);
+	u64 c = READ_ONCE(*s->k2u.cons);
+
+	if (READ_ONCE(*s->k2u.prod) == c)
+		return false;
+	/* Multi-producer: the next record may still be BUSY (any @c is in the ring). */
+	return !s->k2u.mp ||
+	       !(smp_load_acquire(&kup_rec_at(&s->k2u, c)->flags) & KUP_REC_BUSY);
 }
 
 static bool kup_poll_out(const struct kup_sess *s)
@@ -623,7 +635,11 @@ static const struct file_operations kup_chan_fops = {
 
 static int kup_attach_check(struct kupdev_softc *sc, const struct kup_attach *a)
 {
-	if (a->abi_version != KUP_ABI_VERSION || (a->flags & ~KUP_ATTACH_FLAGS))
+	/* A user that cannot read multi-producer records cannot have them. */
+	if (a->abi_version == KUP_ABI_VERSION && sc->mp)
+		return -EPROTO;
+	if ((a->abi_version != KUP_ABI_VERSION &&
+	     a->abi_version != KUP_ABI_VERSION_MP) || (a->flags & ~KUP_ATTACH_FLAGS))
 		return -EINVAL;
 	if (a->chan_id >= sc->chan_cnt || a->pages != sc->size)
 		return -EINVAL;

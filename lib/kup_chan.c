@@ -33,7 +33,8 @@ static int kup_layout_check(const struct kup_layout *l, size_t ro, size_t rw)
 {
 	size_t pg = l->page_size;
 
-	if (l->magic != KUP_MAGIC || l->version != KUP_ABI_VERSION)
+	if (l->magic != KUP_MAGIC ||
+	    (l->version != KUP_ABI_VERSION && l->version != KUP_ABI_VERSION_MP))
 		return EPROTO;
 	if (l->ro_size != ro || l->rw_size != rw || l->data_offset != pg ||
 	    pg + 2 * l->data_size != ro || pg + 2 * l->data_size != rw ||
@@ -77,6 +78,8 @@ static void kup_rings_setup(struct kup_chan_handle *c)
 	c->rx.data = kup_at(c->ro, l->data_offset);
 	c->tx.size = c->rx.size = l->data_size;
 	c->tx.max_msg = c->rx.max_msg = l->max_msg;
+	/* Records from a multi-producer kernel side may be BUSY or DISCARDed. */
+	c->rx.mp = l->version == KUP_ABI_VERSION_MP;
 }
 
 static int kup_chan_map(struct kup_chan_handle *c, const struct kup_attach *a)
@@ -139,6 +142,20 @@ void kup_chan_free(struct kup_chan_handle *c)
 	free(c);
 }
 
+/*
+ * KUP_IOC_ATTACH saying we read multi-producer records; a kup.ko from
+ * before them knows only KUP_ABI_VERSION, and says EINVAL to the newer.
+ */
+static int kup_attach_ioctl(int fd, struct kup_attach *a)
+{
+	if (!ioctl(fd, KUP_IOC_ATTACH, a))
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	a->abi_version = KUP_ABI_VERSION;
+	return ioctl(fd, KUP_IOC_ATTACH, a);
+}
+
 /**
  * kernproxy_channel_opts() - attach to a channel of a device
  * @handle: from kernproxy_open()
@@ -155,7 +172,7 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 				     const struct kernproxy_chan_opts *opts)
 {
 	struct kup_handle *h = handle;
-	struct kup_attach a = { .abi_version = KUP_ABI_VERSION };
+	struct kup_attach a = { .abi_version = KUP_ABI_VERSION_MP };
 	struct kup_chan_handle *c;
 	int err;
 
@@ -167,7 +184,7 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 	a.chan_id = chan_id;
 	a.pages = size;
 	a.flags = opts && (opts->flags & KP_ATTACH_NOWAIT) ? KUP_ATTACH_NOWAIT : 0;
-	if (ioctl(h->fd, KUP_IOC_ATTACH, &a) < 0) {
+	if (kup_attach_ioctl(h->fd, &a) < 0) {
 		kup_fail(h, errno);
 		return NULL;
 	}

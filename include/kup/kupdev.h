@@ -65,11 +65,34 @@ struct kupdev_ops {
  * @mode: permission bits of /dev/<name>; 0 means the default 0600
  * @uid: owner of the node (default root)
  * @gid: group of the node (default root)
+ * @flags: KUPDEV_CREATE_*
  */
 struct kupdev_options {
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
+	unsigned int flags;
+};
+
+/*
+ * Every channel's kernel -> user direction is multi-producer: kupdev_send*()
+ * and kupdev_mp_reserve()/kupdev_mp_commit()/kupdev_mp_discard() may be
+ * called at once from any CPU and any context, hard irq included, without
+ * a lock of the client's. Records reach the user in reservation order,
+ * never half written. kupdev_reserve()/kupdev_commit() are -EINVAL there.
+ */
+#define KUPDEV_CREATE_MP	0x1u
+
+/**
+ * struct kupdev_rsv - one reservation of kupdev_mp_reserve()
+ * @data: where to write the payload, @len bytes, in the shared pages
+ * @len: the payload bytes reserved
+ * @priv: kup.ko's own; NULL once committed or discarded
+ */
+struct kupdev_rsv {
+	void *data;
+	size_t len;
+	void *priv;
 };
 
 struct kupdev_softc *kupdev_create(const char *name, size_t size,
@@ -109,6 +132,12 @@ int kupdev_receive_batch(struct kupdev_softc *sc, int chan_id,
 			 struct kupdev_msg *msgs, unsigned int max,
 			 unsigned int flags);
 int kupdev_flush(struct kupdev_softc *sc, int chan_id);
+
+/* Multi-producer channels (KUPDEV_CREATE_MP). */
+int kupdev_mp_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
+		      unsigned int flags, struct kupdev_rsv *rsv);
+int kupdev_mp_commit(struct kupdev_rsv *rsv, unsigned int flags);
+void kupdev_mp_discard(struct kupdev_rsv *rsv);
 
 #ifdef KUP_TEST_HOOKS
 /*

@@ -33,6 +33,8 @@ struct kup_ring {
 	unsigned char *data;		/* 2 * size bytes, mapped twice */
 	kup_u64 size;			/* bytes, a power of two */
 	kup_u64 max_msg;		/* largest payload */
+	kup_u32 mp;			/* consumer of a multi-producer ring:
+					 * records may be BUSY or DISCARDed */
 };
 
 /* Producer-private state. */
@@ -145,35 +147,51 @@ static inline bool kup_prod_must_wake(const struct kup_ring *r)
 
 /*
  * kup_cons_peek() - the next record, without consuming it
- * Return: 0 with *@msg and *@len set; -EAGAIN if the ring is empty; -EPROTO
- * if the producer position or the record header is impossible.
+ * Return: 0 with *@msg and *@len set; -EAGAIN if the ring is empty (on a
+ * multi-producer ring also while the next record is BUSY); -EPROTO if the
+ * producer position or the record header is impossible. A DISCARDed
+ * record is stepped over.
  */
 static inline int kup_cons_peek(const struct kup_ring *r, struct kup_cons *c,
 				void **msg, kup_u64 *len)
 {
 	struct kup_rec_hdr *h;
 	kup_u64 p, l;
+	kup_u32 f;
 
-	if (c->pos == c->prod_seen) {
-		/* Pairs with the release in kup_prod_commit(). */
-		p = kup_load_acquire(r->prod);
-		if (p == c->pos)
-			return -EAGAIN;
-		/*
-		 * An honest producer is never more than a ring ahead of what
-		 * we published (records held unpublished still count).
-		 */
-		if (kup_unlikely(p - c->pub > r->size ||
-				 p - c->pos > r->size ||
-				 (p & (KUP_REC_ALIGN - 1))))
+	for (;;) {
+		if (c->pos == c->prod_seen) {
+			/* Pairs with the release in kup_prod_publish(). */
+			p = kup_load_acquire(r->prod);
+			if (p == c->pos)
+				return -EAGAIN;
+			/*
+			 * An honest producer is never more than a ring ahead
+			 * of what we published (records held unpublished
+			 * still count).
+			 */
+			if (kup_unlikely(p - c->pub > r->size ||
+					 p - c->pos > r->size ||
+					 (p & (KUP_REC_ALIGN - 1))))
+				return -EPROTO;
+			c->prod_seen = p;
+		}
+		h = kup_rec_at(r, c->pos);
+		/* Read once: only this checked copy of the length is used. */
+		l = kup_read_once(h->len);
+		if (kup_unlikely(l > r->max_msg ||
+				 kup_rec_size(l) > c->prod_seen - c->pos))
 			return -EPROTO;
-		c->prod_seen = p;
+		if (!r->mp)
+			break;
+		/* Pairs with the release of the commit or discard. */
+		f = kup_load_acquire(&h->flags);
+		if (f & KUP_REC_BUSY)
+			return -EAGAIN;
+		if (!(f & KUP_REC_DISCARD))
+			break;
+		c->pos += kup_rec_size(l);	/* a loop: runs may be long */
 	}
-	h = kup_rec_at(r, c->pos);
-	/* Read once: only this checked copy of the length is used. */
-	l = kup_read_once(h->len);
-	if (kup_unlikely(l > r->max_msg || kup_rec_size(l) > c->prod_seen - c->pos))
-		return -EPROTO;
 	*msg = h + 1;
 	*len = l;
 	return 0;
@@ -207,11 +225,19 @@ static inline bool kup_cons_must_wake(const struct kup_ring *r)
 	return kup_read_once(*r->prod_flags) & KUP_NEED_WAKEUP;
 }
 
-/* Is there a record the consumer has not stepped past? (a hint) */
+/*
+ * Is there a record the consumer has not stepped past? (a hint) On a
+ * multi-producer ring, one still BUSY is not there yet: a consumer may
+ * sleep on it, and its commit wakes it.
+ */
 static inline bool kup_cons_ready(const struct kup_ring *r,
 				  const struct kup_cons *c)
 {
-	return kup_load_acquire(r->prod) != c->pos;
+	if (kup_load_acquire(r->prod) == c->pos)
+		return false;
+	/* Pairs with the release of the commit, as in kup_cons_peek(). */
+	return !r->mp ||
+	       !(kup_load_acquire(&kup_rec_at(r, c->pos)->flags) & KUP_REC_BUSY);
 }
 
 /* Would @len payload bytes fit now? (a hint; reserve decides) */

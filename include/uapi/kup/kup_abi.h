@@ -24,12 +24,28 @@
 
 #define KUP_MAGIC		0x4b555031u	/* "KUP1" */
 #define KUP_ABI_VERSION		1
+/*
+ * The layout version of a channel whose kernel side is multi-producer
+ * (kupdev_create_opts() with KUPDEV_CREATE_MP): its k2u records carry
+ * KUP_REC_BUSY and KUP_REC_DISCARD. A user that attaches with an
+ * abi_version below it cannot attach such a channel (EPROTO): it would
+ * read records still being written.
+ */
+#define KUP_ABI_VERSION_MP	2
 
 /* Every record starts with this header, 8-byte aligned. */
 struct kup_rec_hdr {
 	__u32 len;		/* payload bytes that follow */
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* 0, or on a multi-producer k2u ring KUP_REC_* */
 };
+/*
+ * Multi-producer k2u rings: a record is published when it is reserved,
+ * BUSY until its producer commits it (flags 0) or discards it (DISCARD:
+ * the consumer steps over it). The consumer stops at the first BUSY one,
+ * so records arrive in reservation order.
+ */
+#define KUP_REC_BUSY		0x1u
+#define KUP_REC_DISCARD		0x2u
 #define KUP_REC_ALIGN		8
 
 /* Ring word flags (the *_flags words). */
@@ -92,7 +108,8 @@ struct kup_attach {
 	__u32 chan_id;		/* in */
 	__u32 pages;		/* in: must equal the device's size */
 	__u32 flags;		/* in: KUP_ATTACH_* */
-	__u32 abi_version;	/* in: KUP_ABI_VERSION */
+	__u32 abi_version;	/* in: KUP_ABI_VERSION, or _MP if the user
+				 * reads multi-producer records */
 	__s32 fd;		/* out: channel fd */
 	__u32 pad;
 	__u64 ro_size;		/* out */
