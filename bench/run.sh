@@ -31,7 +31,7 @@ extra=$(cd .. && pwd)/build/vm-bindings
 }
 echo "bench: VM: one boot, every in-VM benchmark (about 1.5 minutes)"
 KUP_VM_EXTRA=$extra KUP_VM_CPU=max,erms=off,fsrm=off ../tests/vm/run-vm.sh --demo --name bench --timeout 420 \
-	vm/vm_rtt.sh vm/vm_tput_kup.sh vm/vm_tput_sys.sh vm/vm_bind.sh >"$out/vm.txt" 2>&1 ||
+	vm/vm_rtt.sh vm/vm_tput_kup.sh vm/vm_tput_sys.sh vm/vm_bind.sh vm/vm_mp.sh >"$out/vm.txt" 2>&1 ||
 	echo "# vm: the VM run failed (see build/vm/bench/console.log); its figures are missing" >>"$out/vm.txt"
 
 echo

@@ -30,5 +30,7 @@ extract "user example" readme_user.c
 extract "tunnel example" readme_tunnel.c
 extract "burst example" readme_burst.c
 extract "burst user example" readme_burst_user.c
+extract "mp example" readme_mp.c
+extract "mp user example" readme_mp_user.c
 extract "python example" readme_python.py py
 extract "rust example" readme_rust.rs rs

@@ -64,6 +64,10 @@
 	X(VM_RTT_TUNNEL, "vm.rtt.tunnel", "ns", "/proc/tunnel + tunnel_echo") \
 	X(VM_RTT_PY_BLOCK, "vm.rtt.py_block", "ns", "Python binding, default flags") \
 	X(VM_RTT_RS_BLOCK, "vm.rtt.rs_block", "ns", "Rust binding, default flags") \
+	/* VM: many kernel producers on one channel, 64 B copies */	\
+	X(VM_MP_MP, "vm.mp.mp", "msg/s", "multi-producer channel, a thread per vCPU") \
+	X(VM_MP_SP, "vm.mp.sp", "msg/s", "single-producer channel, one thread") \
+	X(VM_MP_SPLOCK, "vm.mp.splock", "msg/s", "single-producer channel + client spinlock, a thread per vCPU") \
 	X(VM_WAKEUPS_KUP_POLL, "vm.wakeups.kup_poll", "per-rtt", "polling") \
 	X(VM_WAKEUPS_KUP_BLOCK, "vm.wakeups.kup_block", "per-rtt", "blocking") \
 	X(VM_WAKEUPS_KUP_SLEEP, "vm.wakeups.kup_sleep", "per-rtt", "sleeping") \

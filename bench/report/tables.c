@@ -191,6 +191,25 @@ static void bindings_table(void)
 	}
 }
 
+/* Many producers on one channel: multi-producer against the other ways. */
+static void mp_table(void)
+{
+	static const enum bench_fig rows[] = { FIG_VM_MP_MP, FIG_VM_MP_SP, FIG_VM_MP_SPLOCK };
+	double mp = fig(FIG_VM_MP_MP, 0);
+	int i;
+
+	printf("\n  Kernel -> user, 64 B copies from many kernel producers; ratios: multi-producer / row\n");
+	printf("  %-64s %12s %8s\n", "path", "msg/s", "ratio");
+	for (i = 0; i < N(rows); i++) {
+		double v = fig(rows[i], 0);
+
+		printf("  %-64s", bench_figs[rows[i]].label);
+		pnum(v, 13, "%*.0f");
+		pnum(mp / v, 9, "%*.2f");
+		printf("\n");
+	}
+}
+
 void vm_tables(void)
 {
 	static const enum bench_fig paths[] = {
@@ -236,6 +255,7 @@ void vm_tables(void)
 	       fig(FIG_VM_WAKEUPS_KUP_POLL, 0), fig(FIG_VM_WAKEUPS_KUP_BLOCK, 0),
 	       fig(FIG_VM_WAKEUPS_KUP_SLEEP, 0));
 	bindings_table();
+	mp_table();
 	vm_costs();
 }
 

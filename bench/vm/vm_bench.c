@@ -928,7 +928,7 @@ static void run_tput(const char *what)
 int main(int argc, char **argv)
 {
 	if (argc != 3)
-		bench_die("usage: vm_bench rtt|echo|tput|probe PATH");
+		bench_die("usage: vm_bench rtt|echo|tput|probe|mp PATH");
 	bench_rep_secs = vm_rep_secs();
 	/* Nothing here may hang the VM's script: it has two minutes. */
 	alarm(100);
@@ -948,7 +948,9 @@ int main(int argc, char **argv)
 		run_probe();
 	else if (!strcmp(argv[1], "tput"))
 		run_tput(argv[2]);
+	else if (!strcmp(argv[1], "mp"))
+		run_mp(argv[2]);
 	else
-		bench_die("usage: vm_bench rtt|echo|tput|probe PATH");
+		bench_die("usage: vm_bench rtt|echo|tput|probe|mp PATH");
 	return 0;
 }

@@ -46,6 +46,8 @@ double kup_failed(const char *what);
 /* vm_echo.c: round trips through io_uring, and every pipelined echo. */
 void run_rtt_uring(const char *what);
 void run_echo(const char *what);
+/* vm_mp.c: the stream of kup_bench_mp.ko's producers. */
+void run_mp(const char *mode);
 /* vm_bpf.c: the BPF ring buffer stream. */
 void run_tput_bpf(void);
 

@@ -19,6 +19,13 @@ check $? "the README's burst examples: the user gets every event ($out)"
 check $? "... in order"
 rmmod readme_burst
 check $? "the README's burst example unloads"
+load readme_mp
+check $? "the README's multi-producer example loads"
+out=$(readme_mp_user)
+[ "$out" = "both producers" ]
+check $? "its user gets events of the hard-irq timer and of the thread ($out)"
+rmmod readme_mp
+check $? "the README's multi-producer example unloads"
 rmmod kup
 
 load kup_tunnel
