@@ -68,9 +68,11 @@ struct kup_sess {
 	/*
 	 * Multi-producer channels: serializes the producers' reservations,
 	 * k2u_p with them, and their counts (kup_mp.c). Raw: a producer may
-	 * be in hard irq, on PREEMPT_RT too.
+	 * be in hard irq, on PREEMPT_RT too. Its own line: every reserve
+	 * writes it. (Two sessions of a channel overlap only around a
+	 * detach; a count they both make then may be lost.)
 	 */
-	raw_spinlock_t mp_lock;
+	raw_spinlock_t mp_lock ____cacheline_aligned_in_smp;
 	unsigned int mp_sleepers;	/* producers asleep for room */
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */

@@ -159,24 +159,37 @@ static int kup_mp_wait(struct kup_sess *s, size_t len, void **buf,
 	}
 }
 
-/* Commit (0) or discard (KUP_REC_DISCARD) @r; the session's reference goes. */
-static int kup_mp_finish(struct kupdev_rsv *r, u32 how, bool end)
+/*
+ * End the record at @data of @s: committed (@how 0) or discarded
+ * (KUP_REC_DISCARD); with @end, check whether the user sleeps.
+ */
+static int kup_mp_end(struct kup_sess *s, void *data, size_t len, u32 how,
+		      bool end)
 {
-	struct kup_sess *s = r->priv;
-	struct kup_rec_hdr *h = (struct kup_rec_hdr *)r->data - 1;
-	int err = 0;
+	struct kup_rec_hdr *h = (struct kup_rec_hdr *)data - 1;
 
-	r->priv = NULL;
 	/* Pairs with kup_cons_peek()'s and kup_cons_ready()'s acquire. */
 	smp_store_release(&h->flags, how);
-	trace_kup_send(s, how ? 0 : 1, how ? 0 : r->len, &s->k2u_p.pos, s->k2u.cons);
+	if (!how)
+		trace_kup_send(s, 1, len, &s->k2u_p.pos, s->k2u.cons);
 	if (kup_sess_stopped(s))
-		err = kup_sess_error(s);
-	else if (end)
+		return kup_sess_error(s);
+	if (end)
 		kup_mp_wake_check(s);
 	else
 		/* Pairs with the xchg() in kup_tx_flush(): after the release. */
 		smp_store_release(&s->k2u_unflushed, 1);
+	return 0;
+}
+
+/* kup_mp_end() of a reservation, whose session reference then goes. */
+static int kup_mp_finish(struct kupdev_rsv *r, u32 how, bool end)
+{
+	struct kup_sess *s = r->priv;
+	int err;
+
+	r->priv = NULL;
+	err = kup_mp_end(s, r->data, r->len, how, end);
 	kup_sess_put(s);
 	return err;
 }
@@ -250,12 +263,18 @@ KUP_EXPORT(kupdev_mp_reserve);
  *
  * Context: any context.
  * Return: 0; -EPIPE or -EPROTO if the user went away or broke the channel
- * meanwhile (the message is dropped); -EINVAL if @rsv is not open.
+ * meanwhile (the message is dropped); -EINVAL if @rsv is not open, or for
+ * a flag other than KUPDEV_MORE (the message is then discarded).
  */
 int kupdev_mp_commit(struct kupdev_rsv *rsv, unsigned int flags)
 {
-	if (!rsv || !rsv->priv || (flags & ~KUPDEV_MORE))
+	if (!rsv || !rsv->priv)
 		return -EINVAL;
+	/* Never left open: the user would wait behind it for good. */
+	if (flags & ~KUPDEV_MORE) {
+		kupdev_mp_discard(rsv);
+		return -EINVAL;
+	}
 	return kup_mp_finish(rsv, 0, !(flags & KUPDEV_MORE));
 }
 KUP_EXPORT(kupdev_mp_commit);
@@ -277,6 +296,8 @@ void kupdev_mp_discard(struct kupdev_rsv *rsv)
 	if (!rsv || !rsv->priv)
 		return;
 	s = rsv->priv;
+	/* Pairs with the smp_rmb() of kup_stats_read(): counted after its reserve. */
+	smp_mb__before_atomic();
 	atomic64_inc(&s->ch->stats.mp_discards);
 	atomic64_add(rsv->len, &s->ch->stats.mp_discard_bytes);
 	/* A discarded record at the head may be what the user waits behind. */
@@ -287,36 +308,37 @@ KUP_EXPORT(kupdev_mp_discard);
 /*
  * kupdev_send_batch() on an MP channel, inside kup_dev_enter(): each
  * message reserved, copied and committed, with KUPDEV_MORE but for the
- * last (unless the caller's burst goes on), so one check per batch.
+ * last (unless the caller's burst goes on), so one check per batch. One
+ * session for the whole batch, as for a single producer: a batch never
+ * goes partly to one user and partly to the next.
  */
 int kup_mp_send_batch(struct kupdev_softc *sc, int chan_id,
 		      const struct kupdev_msg *msgs, unsigned int n,
 		      unsigned int flags)
 {
-	struct kupdev_rsv r;
+	struct kup_sess *s = kup_sess_get(sc, chan_id, false);
 	unsigned int i;
+	void *buf;
 	int err = 0;
 
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	for (i = 0; i < n; i++) {
-		err = kup_mp_reserve(sc, chan_id, msgs[i].len,
-				     flags | KUPDEV_MORE, &r);
+		err = kup_mp_wait(s, msgs[i].len, &buf, flags);
 		if (err)
 			break;
-		memcpy(r.data, msgs[i].data, msgs[i].len);
-		err = kup_mp_finish(&r, 0, i + 1 == n && !(flags & KUPDEV_MORE));
+		memcpy(buf, msgs[i].data, msgs[i].len);
+		err = kup_mp_end(s, buf, msgs[i].len, 0,
+				 i + 1 == n && !(flags & KUPDEV_MORE));
 		if (err)
 			break;
 		if (!(flags & KUPDEV_NB))
 			cond_resched();
 	}
 	/* Stopped early: the burst ends here all the same. */
-	if (i < n && !(flags & KUPDEV_MORE)) {
-		struct kup_sess *s = kup_sess_get(sc, chan_id, false);
-
-		if (!IS_ERR(s)) {
-			kup_mp_flush(s);
-			kup_sess_put(s);
-		}
-	}
+	if (i < n && !(flags & KUPDEV_MORE))
+		kup_mp_flush(s);
+	kup_sess_put(s);
+	/* A commit that found the user gone counts as not sent. */
 	return i ? i : err;
 }

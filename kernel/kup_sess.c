@@ -299,11 +299,19 @@ void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
 {
 	const struct kup_chan_stats *st = &ch->stats;
 
-	/* Multi-producer: counted when reserved, some then discarded. */
+	/*
+	 * Multi-producer: counted when reserved, some then discarded. The
+	 * discards first: pairs with the barrier before their count in
+	 * kupdev_mp_discard(), so that a discard read always finds its
+	 * reservation counted.
+	 */
+	u64 dmsgs = atomic64_read(&st->mp_discards);
+	u64 dbytes = atomic64_read(&st->mp_discard_bytes);
+
+	smp_rmb();
 	*out = (struct kup_stats) {
-		.k2u_msgs = READ_ONCE(st->k2u_msgs) - atomic64_read(&st->mp_discards),
-		.k2u_bytes = READ_ONCE(st->k2u_bytes) -
-			     atomic64_read(&st->mp_discard_bytes),
+		.k2u_msgs = READ_ONCE(st->k2u_msgs) - dmsgs,
+		.k2u_bytes = READ_ONCE(st->k2u_bytes) - dbytes,
 		.u2k_msgs = READ_ONCE(st->u2k_msgs),
 		.u2k_bytes = READ_ONCE(st->u2k_bytes),
 		.wakeups_sent = READ_ONCE(st->tx_wakeups) +
@@ -524,8 +532,12 @@ static bool kup_poll_in(const struct kup_sess *s)
 
 	if (READ_ONCE(*s->k2u.prod) == c)
 		return false;
-	/* Multi-producer: the next record may still be BUSY (any @c is in the ring). */
-	return !s->k2u.mp ||
+	/*
+	 * Multi-producer: the next record may still be BUSY. @c is the
+	 * user's: any value masks into the ring, and an unaligned one (a
+	 * misaligned acquire faults on some CPUs) just reads as ready.
+	 */
+	return !s->k2u.mp || (c & (KUP_REC_ALIGN - 1)) ||
 	       !(smp_load_acquire(&kup_rec_at(&s->k2u, c)->flags) & KUP_REC_BUSY);
 }
 
@@ -635,14 +647,14 @@ static const struct file_operations kup_chan_fops = {
 
 static int kup_attach_check(struct kupdev_softc *sc, const struct kup_attach *a)
 {
-	/* A user that cannot read multi-producer records cannot have them. */
-	if (a->abi_version == KUP_ABI_VERSION && sc->mp)
-		return -EPROTO;
 	if ((a->abi_version != KUP_ABI_VERSION &&
 	     a->abi_version != KUP_ABI_VERSION_MP) || (a->flags & ~KUP_ATTACH_FLAGS))
 		return -EINVAL;
 	if (a->chan_id >= sc->chan_cnt || a->pages != sc->size)
 		return -EINVAL;
+	/* A user that cannot read multi-producer records cannot have them. */
+	if (a->abi_version == KUP_ABI_VERSION && sc->mp)
+		return -EPROTO;
 	if (READ_ONCE(sc->ready))
 		return 0;
 	if (a->flags & KUP_ATTACH_NOWAIT)

@@ -320,6 +320,8 @@ KUP_API int kernproxy_flush(void *chan)
 }
 
 /* Wait for a record; 0 with *msg and *len set, or an errno value. */
+static void kup_rx_release(struct kup_chan_handle *c);
+
 static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 		       int flags)
 {
@@ -332,6 +334,14 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 			return 0;
 		if (err != -EAGAIN)
 			return -err;
+		/*
+		 * A multi-producer ring's discarded records were stepped over:
+		 * with nothing held, their room goes back now, or a ring full
+		 * of them would leave the kernel's producers waiting for
+		 * room while we wait for a record.
+		 */
+		if (!c->rx_held)
+			kup_rx_release(c);
 		/*
 		 * What the kernel sent before it left is still delivered: it
 		 * may have committed a last record between the peek above
@@ -363,6 +373,7 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 
 static void kup_rx_release(struct kup_chan_handle *c)
 {
+	c->rx_held = false;
 	if (c->rxc.pub == c->rxc.pos)
 		return;
 	kup_cons_publish(&c->rx, &c->rxc);
@@ -387,6 +398,7 @@ KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
 		return NULL;
 	}
 	kup_cons_advance(&c->rxc, l);
+	c->rx_held = true;
 	c->last_len = l;
 	if (len)
 		*len = l;

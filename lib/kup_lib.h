@@ -45,6 +45,7 @@ struct kup_chan_handle {
 	bool reserved;			/* a reserve awaits its commit */
 	bool tx_more;			/* ... and had KP_MORE */
 	bool unflushed;			/* KP_MORE commits not yet checked */
+	bool rx_held;			/* records handed out, not released */
 	/* Cold. */
 	struct kup_handle *dev;
 	struct kup_chan_handle *next;

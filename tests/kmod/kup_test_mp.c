@@ -7,7 +7,8 @@
  *    records each, through kupdev_mp_reserve()/kupdev_mp_commit() and
  *    kupdev_send_batch() of two (or kupdev_send_flags() of one) in turn;
  *    every seventh sequence number (seq % 7 == 3) is reserved and then
- *    discarded; thread 0 writes its record SLOW_SEQ over 100 ms;
+ *    discarded; thread 0 writes its record SLOW_SEQ over 100 ms, and
+ *    last of all discards DISCARD_RUN in a row, alone;
  *  - a hard-irq hrtimer (HRTIMER_MODE_REL_HARD: hard irq on PREEMPT_RT
  *    too) every @period_us, non-blocking: a full ring is a drop, counted.
  * A record: struct mp_rec, then filler bytes that depend on producer, seq
@@ -68,6 +69,8 @@ static atomic_t running;		/* threads not done yet */
 static atomic_t timer_started;
 static bool stopping;			/* the module is going */
 static int sp_refused;			/* kupdev_reserve() said -EINVAL */
+static bool quiet;			/* the timer holds off (discard run) */
+#define DISCARD_RUN	2000
 #define MP_BUF	(sizeof(struct mp_rec) + 256)
 static u8 bufs[MP_THREADS][2][MP_BUF];	/* each thread's, for the copies */
 static struct hrtimer timer;
@@ -166,6 +169,32 @@ static int mp_end(u32 id, unsigned int flags)
 	return kupdev_send_flags(sc, 0, &r, sizeof(r), flags);
 }
 
+/*
+ * Thread 0, last of all: DISCARD_RUN records reserved and discarded in a
+ * row, the timer quiet, so that the ring fills with nothing but discards.
+ * The user must give their room back while it has nothing to receive, or
+ * this thread waits for room for good.
+ */
+static int mp_discard_run(struct mp_prod *p)
+{
+	struct kupdev_rsv r;
+	unsigned int i;
+	int err = 0;
+
+	while (atomic_read(&running) > 1 && !kthread_should_stop())
+		msleep(10);
+	WRITE_ONCE(quiet, true);
+	for (i = 0; i < DISCARD_RUN && !err; i++) {
+		err = kupdev_mp_reserve(sc, 0, sizeof(struct mp_rec), 0, &r);
+		if (!err) {
+			mp_fill(r.data, 0, p->seq++, 0);
+			kupdev_mp_discard(&r);
+		}
+	}
+	WRITE_ONCE(quiet, false);
+	return err;
+}
+
 /* A blocking producer, bound to its CPU. */
 static int mp_thread(void *arg)
 {
@@ -185,6 +214,8 @@ static int mp_thread(void *arg)
 		else
 			err = mp_by_send(p, id, fill);
 	}
+	if (!err && id == 0)
+		err = mp_discard_run(p);
 	if (!err && !kthread_should_stop())
 		p->ended = !mp_end(id, 0);
 	atomic_dec(&running);
@@ -204,6 +235,8 @@ static enum hrtimer_restart tick(struct hrtimer *t)
 	/* The module is going: kupdev_*() may no longer be called. */
 	if (READ_ONCE(stopping))
 		return HRTIMER_NORESTART;
+	if (READ_ONCE(quiet))
+		goto again;
 	if (!atomic_read(&running)) {
 		/* The threads are done: end, retrying while the ring is full. */
 		if (!mp_end(MP_IRQ, KUPDEV_NB)) {

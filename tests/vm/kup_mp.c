@@ -7,7 +7,9 @@
  * (the numbers kup_test_mp discards, seq % 7 == 3 of a thread, never come),
  * and at the end as many of each as the module says it committed. Pauses
  * now and then so that the one-page ring fills: blocking producers wait,
- * the timer's drop. An attach saying the old ABI is refused.
+ * the timer's drop. At the end the ring fills with discarded records
+ * alone, whose room must go back while nothing is there to receive. An
+ * attach saying the old ABI is refused.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -176,6 +178,9 @@ int main(void)
 	tap_ok(!kernproxy_stats(ch, &st) && st.full_waits > 0,
 	       "blocking producers waited for room (%llu waits)",
 	       (unsigned long long)st.full_waits);
+	tap_ok(st.k2u_msgs == t.records,
+	       "the channel counts the records received, not the discarded (%llu, %llu)",
+	       (unsigned long long)st.k2u_msgs, (unsigned long long)t.records);
 	tap_ok(stat_of(stats, "sp_refused=") == 1,
 	       "kupdev_reserve() is -EINVAL on a multi-producer channel");
 	kernproxy_close(dev);
