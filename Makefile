@@ -99,7 +99,7 @@ PRODUCT_SRCS = Kbuild VERSION include kernel $(if $(filter y,$(KUP_EXAMPLES)),ex
 PRODUCT_MODS = kup kup_tunnel
 EXAMPLE_MODS = examples/kup_sample examples/kup_echo examples/tunnel_echo
 # The headers a client module includes (kupdev.h, tunnel.h) and theirs.
-KHEADERS = kup/kupdev.h kup/tunnel.h kup/kup_ns.h kup/ring.h kup/ring_shim.h \
+KHEADERS = kup/kupdev.h kup/tunnel.h kup/kup_ns.h kup/kup_compat.h kup/ring.h kup/ring_shim.h \
 	uapi/kup/kup_abi.h
 MANPAGES = $(wildcard man/man*/*.[0-9])
 # DKMS takes its sources from /usr/src/NAME-VERSION, whatever PREFIX is.

@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 #include <kup/tunnel.h>
+#include <kup/kup_compat.h>
 
 static bool notify = true;
 module_param(notify, bool, 0444);
@@ -80,7 +81,7 @@ static void echo_pump(struct work_struct *work)
 /* tunnel_notify_t: in the user's read() or write(), must not sleep. */
 static void echo_kick(void)
 {
-	queue_work(system_wq, &echo_work);
+	queue_work(system_unbound_wq, &echo_work);
 }
 
 static ktime_t echo_period(void)
@@ -90,7 +91,7 @@ static ktime_t echo_period(void)
 
 static enum hrtimer_restart echo_tick(struct hrtimer *timer)
 {
-	queue_work(system_wq, &echo_work);
+	queue_work(system_unbound_wq, &echo_work);
 	hrtimer_forward_now(timer, echo_period());
 	return HRTIMER_RESTART;
 }
@@ -108,12 +109,12 @@ static int __init tunnel_echo_init(void)
 			return err;
 	}
 	if (period_us) {
-		hrtimer_init(&echo_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		echo_timer.function = echo_tick;
+		kup_hrtimer_setup(&echo_timer, echo_tick, CLOCK_MONOTONIC,
+				  HRTIMER_MODE_REL);
 		hrtimer_start(&echo_timer, echo_period(), HRTIMER_MODE_REL);
 	}
 	/* Bytes written before we came are waiting already. */
-	queue_work(system_wq, &echo_work);
+	queue_work(system_unbound_wq, &echo_work);
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/string.h>
-#include <linux/version.h>
+#include <kup/kup_compat.h>
 #include "kup_internal.h"
 #include "kup_trace.h"
 
@@ -76,13 +76,8 @@ static struct kupdev_softc *kup_find_name_locked(const char *name)
 	return NULL;
 }
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-static char *kup_devnode(const struct device *dev, umode_t *mode,
+static char *kup_devnode(KUP_DEVNODE_CONST struct device *dev, umode_t *mode,
 			 kuid_t *uid, kgid_t *gid)
-#else
-static char *kup_devnode(struct device *dev, umode_t *mode,
-			 kuid_t *uid, kgid_t *gid)
-#endif
 {
 	const struct kupdev_softc *sc = dev_get_drvdata(dev);
 
@@ -153,7 +148,8 @@ static size_t kup_stats_text(struct kupdev_softc *sc, char *buf, size_t size)
  * only then copies out: the unload waits at most for this function.
  */
 static ssize_t stats_read(struct file *file, struct kobject *kobj,
-			  struct bin_attribute *attr, char *buf, loff_t off,
+			  KUP_BIN_ATTR_CONST struct bin_attribute *attr,
+			  char *buf, loff_t off,
 			  size_t count)
 {
 	struct kupdev_softc *sc = dev_get_drvdata(kobj_to_dev(kobj));
@@ -181,7 +177,7 @@ static struct attribute *kup_dev_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *kup_dev_bin_attrs[] = {
+static KUP_BIN_ATTR_CONST struct bin_attribute *kup_dev_bin_attrs[] = {
 	&bin_attr_stats,
 	NULL,
 };
@@ -604,7 +600,6 @@ static const struct file_operations kup_dev_fops = {
 	.unlocked_ioctl = kup_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = kup_dev_poll,
-	.llseek = no_llseek,
 };
 
 /**

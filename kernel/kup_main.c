@@ -7,7 +7,7 @@
 #include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
-#include <linux/version.h>
+#include <kup/kup_compat.h>
 #include "kup_internal.h"
 #define CREATE_TRACE_POINTS
 #include "kup_trace.h"
@@ -70,17 +70,18 @@ static int __init kup_init(void)
 	err = alloc_chrdev_region(&kup_devt, 0, KUP_MAX_DEVICES, "kup");
 	if (err)
 		return err;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	kup_class = class_create("kup");
-#else
-	kup_class = class_create(THIS_MODULE, "kup");
-#endif
+	kup_class = kup_class_create("kup");
 	if (IS_ERR(kup_class)) {
 		err = PTR_ERR(kup_class);
 		goto unregister_region;
 	}
 	err = -ENOMEM;
-	kup_wq = alloc_workqueue("kup", 0, 0);
+	/*
+	 * Unbound: it only frees sessions, which needs no particular CPU, and
+	 * every kernel of the range has the flag (from 6.17 on, a workqueue
+	 * must say WQ_UNBOUND or WQ_PERCPU, or it warns).
+	 */
+	kup_wq = alloc_workqueue("kup", WQ_UNBOUND, 0);
 	if (!kup_wq)
 		goto destroy_class;
 	kup_proc_dir = proc_mkdir("kup", NULL);

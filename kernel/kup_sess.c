@@ -18,7 +18,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
+#include <kup/kup_compat.h>
 #include <linux/vmalloc.h>
 #include "kup_internal.h"
 #include "kup_trace.h"
@@ -29,16 +29,6 @@ static_assert(sizeof(struct kup_layout) <= KUP_RO_STATUS);
 static inline void *kup_at(void *page, unsigned int off)
 {
 	return (char *)page + off;
-}
-
-static void kup_vm_flags_set(struct vm_area_struct *vma, unsigned long set,
-			     unsigned long clear)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
 }
 
 static size_t kup_region_pages(const struct kup_sess *s)
@@ -503,7 +493,7 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 		/* Kernel-written: read-only, and it may never become writable. */
 		if (vma->vm_flags & VM_WRITE)
 			return -EPERM;
-		kup_vm_flags_set(vma, 0, VM_MAYWRITE);
+		kup_vm_flags_mod(vma, 0, VM_MAYWRITE);
 		pages = s->ro_pages;
 	} else if (vma->vm_pgoff == KUP_MMAP_RW_OFFSET >> PAGE_SHIFT) {
 		pages = s->rw_pages;
@@ -514,7 +504,7 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 	 * Not into a fork()ed child: its copy would keep the session (a
 	 * mapping holds the file) after the user that attached is gone.
 	 */
-	kup_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+	kup_vm_flags_mod(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			 VM_DONTCOPY, 0);
 	for (i = 0; i < n; i++) {
 		err = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
@@ -642,7 +632,6 @@ static const struct file_operations kup_chan_fops = {
 	.poll = kup_chan_poll,
 	.unlocked_ioctl = kup_chan_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static int kup_attach_check(struct kupdev_softc *sc, const struct kup_attach *a)

@@ -503,7 +503,6 @@ static const struct proc_ops tunnel_proc_ops = {
 	.proc_read	= tunnel_proc_read,
 	.proc_write	= tunnel_proc_write,
 	.proc_poll	= tunnel_proc_poll,
-	.proc_lseek	= no_llseek,
 };
 
 static int ring_init(struct tunnel_ring *r, __poll_t ready)

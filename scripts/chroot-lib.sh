@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by scripts/fresh-check.sh (make check-fresh) and tests/pkg/check.sh
-# (the package test): fresh minimal Debian 12 roots, each unpacked anew
-# from a pristine "debootstrap --variant=minbase bookworm" root kept as a
-# tarball outside the work tree (KUP_FRESH_CACHE, default
-# /var/cache/kup-fresh). The mirrors are this machine's own Debian sources,
-# read at run time. Downloaded packages are kept in a cache beside the
-# tarball, bound into every root: that saves the downloads, never an
-# install, since every root starts without them.
+# Sourced by scripts/fresh-check.sh (make check-fresh), tests/pkg/check.sh
+# (the package test) and scripts/newest-kernel.sh (the newest Debian
+# kernel's build root): fresh minimal Debian roots of any release
+# (use_suite: bookworm, trixie, sid), each unpacked anew from a pristine
+# "debootstrap --variant=minbase SUITE" root kept as a tarball outside the
+# work tree (KUP_FRESH_CACHE, default /var/cache/kup-fresh). The mirrors
+# are this machine's own Debian sources, read at run time
+# (scripts/apt-lib.sh), with the suite's name in place of this machine's.
+# Downloaded packages are kept in a cache beside the tarballs, bound into
+# every root: that saves the downloads, never an install, since every root
+# starts without them. (Package files carry their version in their name,
+# so the releases can share it.)
 #
 # The cache directory itself is bound into every root at the same path,
 # and the root is marked (/etc/kup-fresh-root), so that a make check run
@@ -17,14 +21,24 @@
 # (cache_lock).
 #
 # The caller defines say MESSAGE and die MESSAGE, and runs as root.
-# Functions: root_own_ns, cache_lock, make_tarball, root_new, in_root,
-# root_cleanup. State: $root (the current root, "" when none).
+# Functions: use_suite, root_own_ns, cache_lock, make_tarball, root_new,
+# in_root, root_cleanup. State: $root (the current root, "" when none),
+# $suite, $sources and $mirror (use_suite's).
 
+. "$(dirname "${BASH_SOURCE[0]}")/apt-lib.sh"
 cache=${KUP_FRESH_CACHE:-/var/cache/kup-fresh}
-tarball="$cache/bookworm-minbase.tar"
-suite=bookworm
 root=""
 root_binds=()
+
+# use_suite SUITE: the roots made from now on are of SUITE (a codename).
+use_suite() {
+	suite=$1
+	tarball="$cache/$suite-minbase.tar"
+	sources=$(suite_sources "$suite")
+	mirror=$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')
+}
+# This machine's release unless the caller says otherwise.
+use_suite "${KUP_ROOT_SUITE:-$(host_suite)}"
 
 # root_own_ns SCRIPT ARGS...: SCRIPT again, in a mount namespace of its own
 # whose mounts never propagate back: no umount here can reach the
@@ -51,38 +65,6 @@ cache_lock() {
 		flock 9
 	fi
 }
-
-# "URI SUITE" for every Debian source of this machine, one-line and deb822.
-host_sources() {
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" {
-			i = 2
-			if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
-			print $i, $(i + 1)
-		}'
-	cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			types = uris = suites = ""; on = 1
-			for (l = 1; l <= NF; l++) {
-				line = $l
-				if (line ~ /^#/) continue
-				key = tolower(substr(line, 1, index(line, ":") - 1))
-				val = substr(line, index(line, ":") + 1)
-				if (key == "types") types = val
-				else if (key == "uris") uris = val
-				else if (key == "suites") suites = val
-				else if (key == "enabled" && val ~ /no/) on = 0
-			}
-			if (!on || types !~ /(^|[ \t])deb([ \t]|$)/) next
-			nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
-			for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++)
-				if (u[a] != "" && s[b] != "") print u[a], s[b]
-		}'
-}
-
-sources=$(host_sources | awk -v s="$suite" '$2 ~ "^" s "(-updates|-security)?$"' | sort -u)
-mirror=$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')
 
 # make_tarball: the pristine root, made once (and again when a month old).
 make_tarball() {

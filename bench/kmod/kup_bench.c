@@ -375,7 +375,6 @@ static const struct file_operations kb_io_fops = {
 	.write		= kb_io_write,
 	.unlocked_ioctl	= kb_io_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice kb_io_dev = {
@@ -488,7 +487,6 @@ static const struct file_operations kt_fops = {
 	.release	= kt_release,
 	.read		= kt_read,
 	.write		= kt_write,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice kt_dev = {

@@ -28,7 +28,6 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/io_uring.h>
 #include <linux/kfifo.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -38,6 +37,8 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <kup/kup_compat.h>
+#include KUP_IO_URING_CMD_H
 #include "../common/kup_bench_uapi.h"
 
 #define CREATE_TRACE_POINTS
@@ -60,15 +61,28 @@ static DECLARE_WAIT_QUEUE_HEAD(kbp_writers);
 
 /* ---- relay ---- */
 
-static int kbp_subbuf_start(struct rchan_buf *buf, void *subbuf,
-			    void *prev_subbuf, size_t prev_padding)
+/*
+ * The padding at the end of the sub-buffer before this one: what relay
+ * passed as subbuf_start()'s prev_padding until 6.17. On every kernel it
+ * has stored it in buf->padding[] by now, at the index of the last
+ * sub-buffer produced (a switch refused for a full buffer produces none,
+ * and passed the same value again); the first call, from a reset, had 0.
+ */
+static size_t kbp_prev_padding(struct rchan_buf *buf, void *prev_subbuf)
+{
+	if (!prev_subbuf || !buf->subbufs_produced)
+		return 0;
+	return buf->padding[(buf->subbufs_produced - 1) % buf->chan->n_subbufs];
+}
+
+static KUP_RELAY_SUBBUF_START(kbp_subbuf_start)
 {
 	struct kupb_relay_hdr *h = subbuf;
 
 	if (relay_buf_full(buf))
 		return 0;	/* no overwrite: the producer waits */
 	h->magic = KUPB_RELAY_MAGIC;
-	h->prev_padding = prev_padding;
+	h->prev_padding = kbp_prev_padding(buf, prev_subbuf);
 	/*
 	 * relay_switch_subbuf() issued smp_mb() after the last record of the
 	 * previous sub-buffer; the user's acquire load of seq pairs with this
@@ -263,7 +277,7 @@ static ssize_t kbp_read(struct file *file, char __user *ubuf, size_t count,
  */
 static int kbp_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	const struct kupb_uring_echo *e = cmd->cmd;
+	const struct kupb_uring_echo *e = kup_uring_cmd_bytes(cmd);
 	u8 msg[KUPB_URING_MAX];
 	u64 buf = READ_ONCE(e->buf);
 	u32 len = READ_ONCE(e->len);

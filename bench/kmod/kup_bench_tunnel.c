@@ -48,7 +48,7 @@ static void tb_pump(struct work_struct *work)
 /* tunnel_notify_t: in the user's read() or write(); must not sleep. */
 static void tb_kick(void)
 {
-	queue_work(system_wq, &tb_work);
+	queue_work(system_unbound_wq, &tb_work);
 }
 
 static int __init tb_init(void)
@@ -65,7 +65,7 @@ static int __init tb_init(void)
 	if (err)
 		goto free_bufs;
 	/* Fill the source's buffer; take what was written before we came. */
-	queue_work(system_wq, &tb_work);
+	queue_work(system_unbound_wq, &tb_work);
 	return 0;
 
 free_bufs:

@@ -10,14 +10,9 @@
 
 #include <linux/export.h>
 #include <linux/module.h>
-#include <linux/version.h>
+#include <kup/kup_compat.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define KUP_MODULE_IMPORT_NS()	MODULE_IMPORT_NS("KUP")
-#define KUP_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, "KUP")
-#else
-#define KUP_MODULE_IMPORT_NS()	MODULE_IMPORT_NS(KUP)
-#define KUP_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, KUP)
-#endif
+#define KUP_MODULE_IMPORT_NS()	MODULE_IMPORT_NS(KUP_NS_ID)
+#define KUP_EXPORT(sym)		EXPORT_SYMBOL_NS_GPL(sym, KUP_NS_ID)
 
 #endif /* _KUP_KUP_NS_H */

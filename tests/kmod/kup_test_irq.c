@@ -16,6 +16,7 @@
 #include <linux/hrtimer.h>
 #include <linux/module.h>
 #include <kup/kupdev.h>
+#include <kup/kup_compat.h>
 
 static uint count = 200;
 module_param(count, uint, 0444);
@@ -81,8 +82,7 @@ static int __init kup_test_irq_init(void)
 	sc = kupdev_create("kup_irq", 1, 1);
 	if (IS_ERR(sc))
 		return PTR_ERR(sc);
-	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	timer.function = tick;
+	kup_hrtimer_setup(&timer, tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	hrtimer_start(&timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kup/kupdev.h>
+#include <kup/kup_compat.h>
 
 static uint count = 20000;
 module_param(count, uint, 0444);
@@ -295,8 +296,7 @@ static int __init kup_test_mp_init(void)
 	sp_refused = PTR_ERR_OR_ZERO(kupdev_reserve(sc, 0, 8, KUPDEV_NB)) == -EINVAL;
 	for (i = 0; i <= MP_IRQ; i++)
 		prods[i].rnd = 2463534242u + i;
-	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	timer.function = tick;
+	kup_hrtimer_setup(&timer, tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	for_each_online_cpu(cpu) {
 		if (nthreads == MP_THREADS)
 			break;
@@ -333,5 +333,6 @@ static void __exit kup_test_mp_exit(void)
 
 module_init(kup_test_mp_init);
 module_exit(kup_test_mp_exit);
+MODULE_DESCRIPTION("KUP multi-producer channel test client (test only)");
 MODULE_LICENSE("GPL");
 KUP_MODULE_IMPORT_NS();

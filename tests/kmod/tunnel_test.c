@@ -27,6 +27,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <kup/tunnel.h>
+#include <kup/kup_compat.h>
 
 static int step;
 module_param(step, int, 0444);
@@ -148,7 +149,7 @@ static bool rt(void)
 
 static void timer_fn(struct timer_list *t)
 {
-	struct atomic_call *c = from_timer(c, t, timer);
+	struct atomic_call *c = kup_timer_container_of(c, t, timer);
 
 	CHECK(rt() || in_serving_softirq());
 	atomic_body(c);
@@ -184,14 +185,14 @@ static void in_atomic_contexts(unsigned long wpos, int wlen,
 	timer_setup_on_stack(&c.timer, timer_fn, 0);
 	mod_timer(&c.timer, jiffies + 1);
 	wait_for_completion(&c.done);
-	del_timer_sync(&c.timer);
-	destroy_timer_on_stack(&c.timer);
+	kup_timer_delete_sync(&c.timer);
+	kup_timer_destroy_on_stack(&c.timer);
 
 	c.wpos += wlen;
 	c.rpos += rlen;
 	reinit_completion(&c.done);
-	hrtimer_init_on_stack(&c.hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	c.hrtimer.function = hrtimer_fn;
+	kup_hrtimer_setup_on_stack(&c.hrtimer, hrtimer_fn, CLOCK_MONOTONIC,
+				   HRTIMER_MODE_REL);
 	hrtimer_start(&c.hrtimer, ns_to_ktime(100 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL);
 	wait_for_completion(&c.done);

@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/vmalloc.h>
 #include <kup/tunnel.h>
+#include <kup/kup_compat.h>
 
 static struct hrtimer timer;
 static bool writing;
@@ -44,8 +45,8 @@ static int writer(void *arg)
 		kthread_complete_and_exit(arg, 0);
 	for (i = 0; i < len / 8; i++)
 		snprintf(buf + 8 * i, 9, "%07X\n", i);
-	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	timer.function = tick;
+	kup_hrtimer_setup(&timer, tick, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_PINNED_HARD);
 	hrtimer_start(&timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
 	start = ktime_get();
 	WRITE_ONCE(writing, true);

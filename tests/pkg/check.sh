@@ -57,7 +57,7 @@ expected_files() {
 		"/lib/modules/$kver/extra/kup/Module.symvers" /usr/bin/kupctl /usr/include/kup.h \
 		/usr/lib/libkup.a /usr/lib/libkup.so /usr/lib/libkup.so.1 "/usr/lib/libkup.so.$ver" \
 		/usr/lib/pkgconfig/libkup.pc
-	for h in kup/kupdev.h kup/tunnel.h kup/kup_ns.h kup/ring.h kup/ring_shim.h uapi/kup/kup_abi.h; do
+	for h in kup/kupdev.h kup/tunnel.h kup/kup_ns.h kup/kup_compat.h kup/ring.h kup/ring_shim.h uapi/kup/kup_abi.h; do
 		echo "/usr/src/kup-$ver/include/$h"
 	done
 	for m in $manpages; do
