@@ -7,8 +7,8 @@
 # mirrors are read from its sources at run time, and another suite is
 # reached through a private configuration (apt_private).
 #
-# Functions: host_sources, host_suite, suite_sources, apt_private,
-# apt_private_get.
+# Functions: host_sources, host_suite, suite_sources, apt_host_policy,
+# apt_private, apt_private_get.
 
 # "URI SUITE" for every Debian source of this machine, one-line and deb822.
 host_sources() {
@@ -60,6 +60,14 @@ suite_sources() {
 		}' | sort -u
 }
 
+# apt_host_policy: this machine's apt settings on the archive's dates, as
+# apt.conf lines for a root or a private configuration. A machine that
+# reaches a snapshot of the archive turns the Valid-Until check off, and
+# unstable's Release file (valid for a week) needs that there too.
+apt_host_policy() {
+	apt-config dump 2>/dev/null | grep -E '^Acquire::Check-(Valid-Until|Date) ' || true
+}
+
 # apt_private DIR SOURCE-LINE...: an apt configuration of its own in DIR
 # (DIR/apt.conf, for APT_CONFIG) that knows only the given "deb URI SUITE
 # COMPONENT" lines, its lists and caches under DIR, and no installed
@@ -77,6 +85,7 @@ Dir::Etc::sourceparts "$dir/etc/sources.list.d";
 Dir::State::Lists "$dir/lists";
 Dir::State::status "$dir/status";
 Dir::Cache "$dir/cache";
+$(apt_host_policy)
 EOC
 	mkdir -p "$dir/etc/sources.list.d"
 	# As root, apt fetches as its sandbox user, who must own the lists.

@@ -181,6 +181,7 @@ root_new() {
 	done
 	echo "$cache" >"$root/etc/kup-fresh-root"
 	echo "$sources" | awk '{ print "deb", $1, $2, "main" }' >"$root/etc/apt/sources.list"
+	apt_host_policy >"$root/etc/apt/apt.conf.d/99kup-host"
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 	in_root 'apt-get update -q >/dev/null'
 }
