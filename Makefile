@@ -47,17 +47,21 @@ KVER = $(shell KDIR=$(KDIR) scripts/kernel.sh kver)
 # puts objects beside the sources, so each build gets a copy of them.
 RT_KDIR = $(shell scripts/kernel.sh rt-kdir)
 DEBUG_KDIR = $(shell scripts/debug-kernel.sh dir)/build
-KBUILD_SRCS = Kbuild VERSION include kernel examples tests/kmod bench build/readme
+KBUILD_SRCS = Kbuild VERSION KERNELS include kernel examples tests/kmod bench build/readme
+# And for the other kernels of the test matrix (scripts/kernels.sh: Linux
+# 6.12 from backports on Debian 12, the newest Debian kernel), each in
+# build/NAME, built the way that kernel needs (in an unstable root for the
+# newest).
+MATRIX = $(shell scripts/kernels.sh list)
 # Warnings are errors only in the project's own builds: .ci/run sets
 # KUP_WERROR=y; a user's build on a newer compiler must not fail on one.
 KUP_WERROR ?= n
 export KUP_WERROR
 KBUILD_VARS = KUP_TEST_HOOKS=$(if $(filter y,$(KUP_TEST_HOOKS)),y,n) KUP_WERROR=$(KUP_WERROR)
 # copy_srcs DIR,SOURCES: build/DIR made anew with the Kbuild sources.
-define copy_srcs
-	rm -rf build/$(1) && mkdir -p build/$(1)
-	find $(2) -name '*.[ch]' -o -name Kbuild -o -name VERSION | cpio -pdm --quiet build/$(1)
-endef
+copy_srcs = rm -rf build/$(1) && mkdir -p build/$(1) && \
+	find $(2) -name '*.[ch]' -o -name Kbuild -o -name VERSION -o -name KERNELS | \
+	cpio -pdm --quiet build/$(1)
 define modules_in
 	$(call copy_srcs,$(1),$(KBUILD_SRCS))
 	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules $(KBUILD_VARS)
@@ -95,7 +99,7 @@ DIR_VARS = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' \
 # with KUP_EXAMPLES=y. Built in build/product from a copy of their sources,
 # so that no test or benchmark module built in the tree can be installed.
 KUP_EXAMPLES ?= n
-PRODUCT_SRCS = Kbuild VERSION include kernel $(if $(filter y,$(KUP_EXAMPLES)),examples)
+PRODUCT_SRCS = Kbuild VERSION KERNELS include kernel $(if $(filter y,$(KUP_EXAMPLES)),examples)
 PRODUCT_MODS = kup kup_tunnel
 EXAMPLE_MODS = examples/kup_sample examples/kup_echo examples/tunnel_echo
 # The headers a client module includes (kupdev.h, tunnel.h) and theirs.
@@ -105,7 +109,7 @@ MANPAGES = $(wildcard man/man*/*.[0-9])
 # DKMS takes its sources from /usr/src/NAME-VERSION, whatever PREFIX is.
 DKMS_SRCDIR = /usr/src/kup-$(KUP_VERSION)
 
-.PHONY: all readme modules modules-rt modules-debug modules-product lib tools tests \
+.PHONY: all readme modules modules-rt modules-debug modules-matrix modules-product lib tools tests \
 	check check-run check-fresh demo demo-run bench install uninstall install-modules \
 	uninstall-modules install-lib install-kheaders install-tools install-man \
 	install-dkms uninstall-dkms dkms-conf deb setup clean
@@ -129,6 +133,14 @@ modules-debug: readme
 	scripts/debug-kernel.sh build
 	$(call modules_in,debug,$(DEBUG_KDIR))
 
+# Fetches or updates each kernel first (scripts/kernels.sh prepare).
+modules-matrix: readme
+	@set -e; for k in $(MATRIX); do \
+		echo "modules for the $$k kernel: $$(scripts/kernels.sh prepare $$k)"; \
+		$(call copy_srcs,$$k,$(KBUILD_SRCS)); \
+		scripts/kernels.sh modules $$k build/$$k $(KBUILD_VARS); \
+	done
+
 lib:
 	$(MAKE) -C lib
 
@@ -150,7 +162,7 @@ check: setup
 # kernel/kup_internal.h); plain make and make install build without them.
 check-run demo-run: KUP_TEST_HOOKS = y
 
-check-run: all modules-rt modules-debug
+check-run: all modules-rt modules-debug modules-matrix
 	RT_KDIR=$(RT_KDIR) tests/check.sh
 
 demo: setup
@@ -224,16 +236,19 @@ uninstall-modules:
 	scripts/rmdirs.sh --own '$(INSTALL_MOD_PATH)' $(MODREL)/kup $(MODREL)/examples $(MODREL)
 	$(if $(LIVE_MODS),depmod -a $(INSTALL_KVER))
 
-# dkms.conf with this release in it (dkms/dkms.conf.in).
+# dkms.conf with this release and the supported kernels in it
+# (dkms/dkms.conf.in, KERNELS).
 dkms-conf:
 	@mkdir -p build/dkms
-	sed 's/@VERSION@/$(KUP_VERSION)/' dkms/dkms.conf.in >build/dkms/dkms.conf.tmp
+	sed -e 's/@VERSION@/$(KUP_VERSION)/' -e "s/@KERNELS@/$$(scripts/kernel-range.sh regex | sed 's/[\\&]/\\&/g')/" \
+		-e 's/@KERNELS_TEXT@/$(shell scripts/kernel-range.sh min) to $(shell scripts/kernel-range.sh max)/' \
+		dkms/dkms.conf.in >build/dkms/dkms.conf.tmp
 	mv build/dkms/dkms.conf.tmp build/dkms/dkms.conf
 
 # What DKMS builds the modules from (KUP_BUILD=product: kernel/ and the
 # headers), the client modules' headers with them, and dkms.conf; then, as
 # root, "dkms install kup/VERSION". The kup-dkms package is this.
-DKMS_FILES = Kbuild VERSION $(wildcard kernel/*.[ch]) $(addprefix include/,$(KHEADERS))
+DKMS_FILES = Kbuild VERSION KERNELS $(wildcard kernel/*.[ch]) $(addprefix include/,$(KHEADERS))
 install-dkms: dkms-conf
 	for f in $(DKMS_FILES); do \
 		install -D -m 644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit 1; \

@@ -97,7 +97,7 @@ EOC
 # apt_private_get DIR DEST PACKAGE...: download the packages with DIR's
 # configuration into DEST (not installed).
 apt_private_get() {
-	local dir=$1 dest=$2
+	local dir=$1 dest=$2 p
 	shift 2
 	mkdir -p "$dest"
 	[ "$(id -u)" != 0 ] || chown _apt "$dest" 2>/dev/null || true

@@ -109,44 +109,81 @@ debug_suite() {
 		--script-timeout 300
 }
 
+# The other kernels of the matrix (scripts/kernels.sh: Linux 6.12 from
+# backports on Debian 12, the newest Debian kernel), with the modules make
+# check-run built for each in build/NAME. Each must be in the range KUP
+# declares (KERNELS): unstable moving past Linux-Maximum is a failure until
+# KUP is tested there and the maximum raised.
+matrix_suites() {
+	local k rel
+	for k in $(scripts/kernels.sh list); do
+		if ! rel=$(scripts/kernels.sh release "$k"); then
+			echo "not ok - the $k kernel is prepared (make modules-matrix)"
+			continue
+		fi
+		phase "VM suite on Linux $rel, the $k kernel (modules built in build/$k)"
+		if scripts/kernel-range.sh check "$rel"; then
+			echo "ok - Linux $rel ($k) is in the range KERNELS declares"
+		else
+			echo "not ok - Linux $rel ($k) is in the range KERNELS declares:" \
+			     "test KUP on it, then raise Linux-Maximum"
+		fi
+		suite_on "$k" "build/$k" "$(scripts/kernels.sh kdir "$k")" \
+			"$(scripts/kernels.sh image "$k")"
+	done
+}
+
+# phase TITLE: a part begins; the one before it ended, and took so long
+# (make check's time, part by part, for CI's budget).
+phase_name=""
+phase_t0=0
+phase() {
+	[ -z "$phase_name" ] || echo "# ($phase_name: $((SECONDS - phase_t0))s)"
+	phase_name=$1
+	phase_t0=$SECONDS
+	[ -z "$1" ] || echo "# $1"
+}
+
 run_parts() {
-	echo "# man pages"
+	phase "man pages"
 	tests/man/check.sh
 	[ $? -le 1 ] || echo "not ok - the man page check died"
-	echo "# host unit tests"
+	phase "host unit tests"
 	for t in build/host/test_*; do
 		[ -x "$t" ] || continue
 		timeout --foreground 600 "$t" || echo "not ok - $(basename "$t") exited with status $?"
 	done
 	tests/host/run.sh || echo "not ok - host ring tests exited with status $?"
 	tests/host/abi_check.sh
-	echo "# VM suite"
+	phase "VM suite"
 	# It exits 1 after a "not ok" line of its own; anything else means
 	# it died before it could say why.
 	tests/vm/run-vm.sh
 	rc=$?
 	[ $rc -le 1 ] || echo "not ok - the VM runner died with status $rc"
-	echo "# VM suite on the PREEMPT_RT kernel (modules built in build/rt)"
+	phase "VM suite on the PREEMPT_RT kernel (modules built in build/rt)"
 	rt_suite
-	echo "# VM suite on the debug kernel (modules built in build/debug)"
+	phase "VM suite on the debug kernel (modules built in build/debug)"
 	debug_suite
-	echo "# the Python and Rust bindings: on the host, then in a VM of their own"
+	matrix_suites
+	phase "the Python and Rust bindings: on the host, then in a VM of their own"
 	tests/bindings.sh
 	rc=$?
 	[ $rc -le 1 ] || echo "not ok - the bindings' test died with status $rc"
-	echo "# the packages: make install, make deb, in a fresh root and the VM"
+	phase "the packages: make install, make deb, in a fresh root and the VM"
 	tests/pkg/check.sh
 	rc=$?
 	[ $rc -le 1 ] || echo "not ok - the package test died with status $rc"
-	echo "# VM runner self-tests"
+	phase "VM runner self-tests"
 	expect_streamed
-	echo "# VM runner self-tests (each run below must be reported as failed)"
+	phase "VM runner self-tests (each run below must be reported as failed)"
 	expect_caught "a planted WARN_ON" 'splat: .*WARNING:' \
 		--name selftest-warn --timeout 60 tests/vm/selftest_warn.sh
 	expect_caught "a planted hang" 'splat: .*blocked for more than' \
 		--name selftest-hang --timeout 90 --hung 5 tests/vm/selftest_hang.sh
 	expect_caught "a VM that never finishes" 'not ok - vm\(selftest-timeout\): finished within' \
 		--name selftest-timeout --timeout 20 --hung 0 tests/vm/selftest_hang.sh
+	phase ""
 }
 
 start=$(date +%s)

@@ -22,9 +22,13 @@
 
 #include <linux/version.h>
 
-/* The oldest kernel KUP builds for (KERNELS: Linux-Minimum). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "KUP needs Linux 6.1 or newer (see KERNELS in the KUP sources)"
+/*
+ * The oldest kernel KUP builds for: Linux-Minimum in the file KERNELS,
+ * which Kbuild passes as KUP_LINUX_MIN. (A client module built with its
+ * own Kbuild has kup.ko's build behind it, which stopped here already.)
+ */
+#if defined(KUP_LINUX_MIN) && LINUX_VERSION_CODE < KUP_LINUX_MIN
+#error "This kernel is older than KUP's Linux-Minimum (see the file KERNELS)"
 #endif
 
 /*

@@ -119,17 +119,29 @@ packages() {
 	trap 'root_cleanup; exit 130' INT
 	trap 'root_cleanup; exit 143' TERM
 	root_new kup-pkg >>"$logs/root.log" 2>&1
-	verdict $? "a fresh Debian 12 minbase root ($((SECONDS - t0))s)" || return 1
+	verdict $? "a fresh $suite minbase root ($((SECONDS - t0))s)" || return 1
 	mkdir -p "$root/root/pkg" &&
 		cp build/deb/*.deb tests/pkg/root_steps.sh tests/pkg/pkg_user.c "$root/root/pkg/" &&
 		cp -r tests/pkg/client "$root/root/pkg/"
 	verdict $? "the packages and the test's sources copied into the root" || return 1
 
 	in_root "/root/pkg/root_steps.sh install $kver $ver $(echo $manpages)" || failed=1
+	also_kernels
 	vm_run
 	in_root "/root/pkg/root_steps.sh purge $kver $ver" || failed=1
 	cp "$root"/root/pkg/*.log "$logs/" 2>/dev/null
 	root_cleanup
+}
+
+# DKMS for the backports kernel of the matrix too (scripts/kernels.sh),
+# whose headers the root takes from its release's backports: Linux 6.12
+# on Debian 12.
+also_kernels() {
+	local rel hs
+	[[ " $(scripts/kernels.sh list) " == *" backports "* ]] || return 0
+	rel=$(scripts/kernels.sh release backports) || { verdict 1 "the backports kernel is prepared"; return 1; }
+	hs=$(host_suite)
+	in_root "/root/pkg/root_steps.sh also $rel $ver 'deb $mirror $hs-backports main'" || failed=1
 }
 
 # c. In the VM: nothing from the tree but the VM's kernel and its runner.

@@ -12,8 +12,13 @@
 #     headers and that Module.symvers only, and pkg_user with pkg-config
 #     only (dynamic, and static for the VM); each MANPAGE (NAME.SECTION)
 #     must be found by man -w. What the VM runs goes to /root/vm/{kmod,bin}.
+#   root_steps.sh also RELEASE VERSION SOURCE-LINE
+#     another kernel, whose headers come from SOURCE-LINE (Linux 6.12 from
+#     backports on Debian 12): installing them, DKMS must build and
+#     install kup for it by itself, as it does after a kernel upgrade.
 #   root_steps.sh purge RELEASE VERSION
-#     apt-get remove --purge: DKMS's modules and files must be gone.
+#     apt-get remove --purge: DKMS's modules and files must be gone, for
+#     every kernel.
 set -u
 set -o pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -122,6 +127,23 @@ man_step() {
 	verdict $? "man -w finds the $# installed man pages${missing:+ (missing:$missing)}"
 }
 
+also_step() {
+	local kver=$1 ver=$2 t0=$SECONDS mods=/lib/modules/$1/updates/dkms
+	echo "$3" >/etc/apt/sources.list.d/kup-also.list
+	{ apt-get update -q && apt-get install -y -q --no-install-recommends "linux-headers-$kver"; } \
+		>apt-also.log 2>&1
+	verdict $? "apt-get install linux-headers-$kver from '$3' ($((SECONDS - t0))s)" apt-also.log ||
+		return 1
+	dkms status kup >dkms-status.log 2>&1
+	grep -q "^kup/$ver, $kver, x86_64: installed" dkms-status.log
+	verdict $? "DKMS built and installed kup/$ver for $kver by itself ($(paste -sd ' ' dkms-status.log))" \
+		"/var/lib/dkms/kup/$ver/build/make.log"
+	[ -s "$mods/kup.ko" ] && [ -s "$mods/kup_tunnel.ko" ] &&
+		[[ "$(modinfo -F vermagic "$mods/kup.ko")" == "$kver "* ]] &&
+		grep -q '[[:space:]]kupdev_create[[:space:]]' "$mods/kup/Module.symvers"
+	verdict $? "kup.ko, kup_tunnel.ko and Module.symvers for $kver in $mods"
+}
+
 purge_step() {
 	local kver=$1 ver=$2 t0=$SECONDS
 	apt-get remove --purge -y -q kup-dkms libkup1 libkup-dev kup-tools >apt-purge.log 2>&1
@@ -129,7 +151,7 @@ purge_step() {
 	[ -z "$(dkms status kup 2>&1)" ]
 	verdict $? "dkms status is empty after the purge"
 	local left
-	left=$(ls -d "/lib/modules/$kver/updates" "/usr/src/kup-$ver" /var/lib/dkms/kup \
+	left=$(ls -d /lib/modules/*/updates "/usr/src/kup-$ver" /var/lib/dkms/kup \
 		/usr/lib/x86_64-linux-gnu/libkup* /usr/include/kup.h /usr/bin/kupctl 2>/dev/null)
 	[ -z "$left" ]
 	verdict $? "nothing of kup left (modules, Module.symvers, sources, DKMS tree, library, kupctl)${left:+: $left}"
@@ -137,8 +159,9 @@ purge_step() {
 
 case "${1:-}" in
 install) shift; [ $# -ge 2 ] || exit 2; install_step "$@" ;;
+also) shift; [ $# = 3 ] || exit 2; also_step "$@" ;;
 purge) shift; [ $# = 2 ] || exit 2; purge_step "$@" ;;
-*) echo "usage: root_steps.sh install RELEASE VERSION [MANPAGE...] | purge RELEASE VERSION" >&2; exit 2 ;;
+*) echo "usage: root_steps.sh install RELEASE VERSION [MANPAGE...] | also RELEASE VERSION SOURCE | purge RELEASE VERSION" >&2; exit 2 ;;
 esac
 # 1 after any "not ok", as the other parts of make check do.
 exit $failed
