@@ -102,7 +102,14 @@ build_initramfs() {
 # interrupted (a background job ignores SIGINT; a trap waits for a
 # foreground command). init_on_free=1 zeroes what the kernel frees: code
 # that uses freed memory finds NULL pointers and oopses at once, instead of
-# reading stale values that still look right.
+# reading stale values that still look right. tsc=unstable: from 7.x on,
+# switching to the TSC clocksource turns a static key on, which patches
+# the timekeeping code live (int3 first, then the new bytes) while the
+# other vCPU runs it in its tick; multi-threaded TCG can still execute an
+# int3 that is no longer in memory, an "Oops: int3" in ktime_get() a few
+# seconds into the boot (3 runs in 3 of a test that switches clocksources
+# in a loop). 6.1 already marks the emulated CPU's TSC unstable and stays
+# on hpet: with this, every kernel boots the same way.
 boot() {
 	local accel=tcg,thread=multi
 	[ "${KUP_VM_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel=kvm
@@ -114,7 +121,7 @@ boot() {
 		-display none -monitor none -nodefaults \
 		-serial "file:$console" -serial "file:$output" \
 		-kernel "$KERNEL" -initrd "$work/initramfs.cpio" \
-		-append "${KUP_VM_CONSOLE:-console=ttyS0} panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on init_on_free=1" \
+		-append "${KUP_VM_CONSOLE:-console=ttyS0} panic=-1 oops=panic panic_on_warn=1 printk.devkmsg=on init_on_free=1 tsc=unstable" \
 		</dev/null >"$work/qemu.log" 2>&1 &
 	qemu=$!
 	# tail reads what is left once QEMU is gone, then exits.
