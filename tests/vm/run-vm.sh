@@ -107,8 +107,8 @@ build_initramfs() {
 # the timekeeping code live (int3 first, then the new bytes) while the
 # other vCPU runs it in its tick; multi-threaded TCG can still execute an
 # int3 that is no longer in memory, an "Oops: int3" in ktime_get() a few
-# seconds into the boot (3 runs in 3 of a test that switches clocksources
-# in a loop). 6.1 already marks the emulated CPU's TSC unstable and stays
+# seconds into the boot (every time, in 3 runs of a test that switches
+# clocksources in a loop). 6.1 already marks the emulated CPU's TSC unstable and stays
 # on hpet: with this, every kernel boots the same way.
 boot() {
 	local accel=tcg,thread=multi
