@@ -62,6 +62,7 @@ install_step() {
 		grep -q '[[:space:]]tunnel_read[[:space:]]' "$symvers"
 	verdict $? "DKMS left their Module.symvers (kup's and kup_tunnel's exports, namespace KUP) in $symvers"
 
+	range_step "$ver"
 	client_step "$kver" "$ver" "$symvers" || return 1
 	user_step "$ver" || return 1
 	man_step "$@"
@@ -70,6 +71,23 @@ install_step() {
 		cp "$mods/kup.ko" "$mods/kup_tunnel.ko" /root/client/pkg_echo.ko /root/vm/kmod/ &&
 		cp pkg_user /usr/bin/kupctl /root/vm/bin/
 	verdict $? "the DKMS modules, the client, pkg_user and the installed kupctl ready for the VM"
+}
+
+# The packaged KERNELS range: DKMS must refuse, before it looks for any
+# headers, a kernel just below Linux-Minimum and one just above
+# Linux-Maximum (dkms exits 77 for a BUILD_EXCLUSIVE mismatch).
+range_step() {
+	local ver=$1 file=/usr/src/kup-$1/KERNELS lo hi k rc
+	lo=$(sed -n 's/^Linux-Minimum: *//p' "$file" 2>/dev/null)
+	hi=$(sed -n 's/^Linux-Maximum: *//p' "$file" 2>/dev/null)
+	[ -n "$lo" ] && [ -n "$hi" ]
+	verdict $? "kup-dkms carries KERNELS: Linux ${lo:-?} to ${hi:-?}" || return 1
+	for k in "${lo%.*}.$((${lo#*.} - 1)).0-1-amd64" "${hi%.*}.$((${hi#*.} + 1)).0-1-amd64"; do
+		dkms build "kup/$ver" -k "$k" >dkms-range.log 2>&1
+		rc=$?
+		[ $rc = 77 ] && grep -q BUILD_EXCLUSIVE dkms-range.log
+		verdict $? "dkms build for Linux $k, outside the range, is refused (exit $rc)" dkms-range.log
+	done
 }
 
 # Out of tree, as a user builds one: only the installed headers and symvers.
