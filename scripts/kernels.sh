@@ -24,7 +24,7 @@
 # usage: kernels.sh list | prepare NAME | release NAME | kdir NAME |
 #                   image NAME | modules NAME DIR [MAKE-ARGS...]
 #   list     the names for this machine's release, in the order make check
-#            runs them
+#            runs them ($KUP_KERNELS if set)
 #   prepare  fetch (or bring up to date) what NAME needs; prints its release
 #   release  NAME's kernel release, once prepared ("7.2.13+deb14-amd64")
 #   kdir     the headers to build against, as this machine sees them
@@ -49,8 +49,13 @@ die() { echo "kernels: $*" >&2; exit 1; }
 
 # On Debian 13 the host's own kernels are 6.12's (generic, PREEMPT_RT,
 # debug): the range's oldest and newest are tested from Debian 12, which CI
-# runs, and its fresh Debian 13 root keeps within CI's time.
+# runs, and its fresh Debian 13 root keeps within CI's time. KUP_KERNELS,
+# if set (even empty), is the list instead.
 list() {
+	if [ -n "${KUP_KERNELS+set}" ]; then
+		echo "$KUP_KERNELS"
+		return
+	fi
 	case "$(host_suite)" in
 	bookworm) echo backports newest ;;
 	esac
