@@ -73,7 +73,8 @@ if [ ${#todo[@]} -gt 0 ]; then
 		i=$((i + 1))
 		pkgs=$(missing_of "${g#*|}")
 		case "$pkgs" in
-		*X.Y*) echo "setup: no generic kernel headers, so no kernel source to pick" >&2; exit 1 ;;
+		*X.Y*) echo "setup: no kernel headers (linux-headers-amd64), so no linux-source-X.Y to pick for the debug kernel" >&2
+		       exit 1 ;;
 		esac
 		echo "setup: [$i/${#todo[@]}] ${g%%|*}:$pkgs"
 		apt-get install -y -q --no-install-recommends $pkgs | apt_progress
