@@ -6,9 +6,10 @@
 #  a. make install into a staging root (DESTDIR, INSTALL_MOD_PATH) puts
 #     exactly the expected files, product modules only, and make uninstall
 #     with the same variables leaves the staging root empty;
-#  b. make deb; in a fresh Debian 12 minbase root (scripts/chroot-lib.sh)
-#     apt-get install the four packages and the VM kernel's headers from
-#     the archive: DKMS builds kup.ko and kup_tunnel.ko, a client module
+#  b. make deb; in a fresh minbase root of this machine's release, Debian
+#     12 or 13 (scripts/chroot-lib.sh), apt-get install the four packages
+#     and the VM kernel's headers (linux-headers-KVER, of the same release)
+#     from the archive: DKMS builds kup.ko and kup_tunnel.ko, a client module
 #     builds out of tree against only the installed headers and
 #     Module.symvers, a user program with only pkg-config, man finds the
 #     pages (tests/pkg/root_steps.sh);
@@ -119,7 +120,7 @@ packages() {
 	trap 'root_cleanup; exit 130' INT
 	trap 'root_cleanup; exit 143' TERM
 	root_new kup-pkg >>"$logs/root.log" 2>&1
-	verdict $? "a fresh Debian 12 minbase root ($((SECONDS - t0))s)" || return 1
+	verdict $? "a fresh $suite minbase root ($((SECONDS - t0))s)" || return 1
 	mkdir -p "$root/root/pkg" &&
 		cp build/deb/*.deb tests/pkg/root_steps.sh tests/pkg/pkg_user.c "$root/root/pkg/" &&
 		cp -r tests/pkg/client "$root/root/pkg/"

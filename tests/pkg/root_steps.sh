@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run by tests/pkg/check.sh inside a fresh Debian 12 minbase root, in
+# Run by tests/pkg/check.sh inside a fresh minbase root (Debian 12 or 13), in
 # /root/pkg, which holds the four packages, this script, pkg_user.c and
 # client/. Prints one TAP line per check; the logs stay in /root/pkg/*.log,
 # and their last lines are printed as comments after a failure.
