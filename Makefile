@@ -7,7 +7,8 @@
 #   make check    install what is missing, build, run every test (host + VM)
 #   make demo     build, boot the VM and show KUP at work
 #   make bench    benchmarks (never part of make check)
-#   make check-fresh  make check and make demo on a fresh minimal Debian 12
+#   make check-fresh  make check and make demo on a fresh minimal Debian 12,
+#                 and on a fresh minimal Debian 13
 #   make install  install kup.ko and kup_tunnel.ko for the running kernel,
 #                 libkup, the headers, libkup.pc, kupctl and the man pages
 #                 (PREFIX=, DESTDIR=, INSTALL_MOD_PATH=, ...: see below)
@@ -171,9 +172,9 @@ demo: setup
 demo-run: all
 	tests/vm/run-vm.sh --demo
 
-# make check and make demo on a minimal Debian 12 made anew (debootstrap),
-# exactly as a newcomer types them: nothing installed here can hide a
-# missing install step.
+# make check and make demo on a minimal Debian 12 and a minimal Debian 13
+# made anew (debootstrap), exactly as a newcomer types them: nothing
+# installed here can hide a missing install step.
 check-fresh:
 	scripts/fresh-check.sh
 

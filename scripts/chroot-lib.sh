@@ -26,7 +26,11 @@
 # $suite, $sources and $mirror (use_suite's).
 
 . "$(dirname "${BASH_SOURCE[0]}")/apt-lib.sh"
-cache=${KUP_FRESH_CACHE:-/var/cache/kup-fresh}
+# In a fresh root, the outer run's cache, which root_new binds at the same
+# path and names in /etc/kup-fresh-root: a KUP_FRESH_CACHE given outside
+# does not reach a make check inside (a fresh login's environment).
+cache=${KUP_FRESH_CACHE:-$(cat /etc/kup-fresh-root 2>/dev/null)}
+cache=${cache:-/var/cache/kup-fresh}
 root=""
 root_binds=()
 

@@ -2,26 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The fresh-machine check (make check-fresh): the README's commands, typed
-# as a newcomer types them, on a minimal Debian 12 made anew, so that
-# nothing installed on this machine by hand can hide a missing install step.
+# as a newcomer types them, on a minimal Debian 12 (bookworm) and a minimal
+# Debian 13 (trixie) made anew, so that nothing installed on this machine
+# by hand can hide a missing install step, on either release.
 #
-# A pristine "debootstrap --variant=minbase bookworm" root is made once and
-# kept as a tarball outside the work tree (KUP_FRESH_CACHE, default
-# /var/cache/kup-fresh); every run unpacks it anew (scripts/chroot-lib.sh,
+# A pristine "debootstrap --variant=minbase SUITE" root of each release is
+# made once and kept as a tarball outside the work tree (KUP_FRESH_CACHE,
+# default /var/cache/kup-fresh); every run unpacks it anew (scripts/chroot-lib.sh,
 # which the package test, tests/pkg/check.sh, uses too: also nested, in
 # the make check this script runs). The debug kernel's cache
 # (scripts/debug-kernel.sh) is shared the same way: it saves a kernel build
 # of several minutes, keyed by the source package's version and the config,
-# which the root installs and has itself.
+# which the root installs and has itself; each release keeps its own kernel
+# there (6.1 and 6.12).
 #
 # Each run: unpack, bind /proc, /sys and /dev, copy a clean clone of the
 # committed tree to /root/kup, "apt-get install make", then the steps.
 # Runs:
-#   1. make check, then make demo: both must pass;
-#   2. the self-test: the same with linux-headers-amd64 taken out of
-#      scripts/setup.sh; make check must fail ("no kernel headers"), which
-#      proves this check sees a missing install step.
+#   1. for each release, make check, then make demo: both must pass (one
+#      verdict per release);
+#   2. the self-tests, on the first release only (what they prove is the
+#      check's, not the release's): the same with linux-headers-amd64
+#      taken out of scripts/setup.sh; make check must fail ("no kernel
+#      headers"), which proves this check sees a missing install step; and
+#      the same for busybox-static and make demo.
 # usage: fresh-check.sh [--no-self-test | --only-self-test]
+#                       [--releases "SUITE..."]  (default "bookworm trixie")
 # Needs root (debootstrap, chroot, mount). Full logs: build/fresh/*.log.
 set -u
 set -o pipefail
@@ -30,21 +36,33 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dbgk=/var/cache/kup-debug-kernel
 logs="$top/build/fresh"
 runs="main self"
-case "${1:-}" in
---no-self-test) runs=main ;;
---only-self-test) runs=self ;;
-"") ;;
-*) echo "usage: fresh-check.sh [--no-self-test | --only-self-test]" >&2; exit 2 ;;
-esac
+releases="bookworm trixie"
+args=("$@")	# for root_own_ns, which runs this script again
+usage() {
+	echo "usage: fresh-check.sh [--no-self-test | --only-self-test] [--releases \"SUITE...\"]" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-self-test) runs=main ;;
+	--only-self-test) runs=self ;;
+	--releases) [ -n "${2:-}" ] || usage; releases=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
 
 say() { echo "fresh: $*"; }
 die() { echo "fresh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount)"
-root_own_ns "$0" "$@"
+root_own_ns "$0" "${args[@]}"
 case "$cache/" in "$top"/*) die "KUP_FRESH_CACHE must be outside the work tree" ;; esac
 cache_lock || die "cannot lock $cache"
-[ -n "$mirror" ] || die "this machine's apt sources name no $suite mirror"
+for r in $releases; do
+	use_suite "$r"
+	[ -n "$mirror" ] || die "this machine's apt sources name no $r mirror (from its own release's)"
+done
 
 # git_top ARGS: git on this tree even when it belongs to another user (as
 # with "sudo make check-fresh"), which git refuses for root by default.
@@ -111,15 +129,32 @@ verdict() {
 	if [ "$1" = 0 ]; then echo "ok - fresh: $2"; else echo "not ok - fresh: $2"; failed=$((failed + 1)); fi
 }
 
-t0=$SECONDS
-make_tarball || die "cannot make the minbase root"
-say "pristine root ready: $((SECONDS - t0))s"
+# release_of SUITE: how the verdicts name it.
+release_of() {
+	case "$1" in
+	bookworm) echo "Debian 12 (bookworm)" ;;
+	trixie) echo "Debian 13 (trixie)" ;;
+	*) echo "Debian $1" ;;
+	esac
+}
+
+# on SUITE: the roots made from now on are SUITE's, its tarball made if
+# need be.
+on() {
+	local t0=$SECONDS
+	use_suite "$1"
+	make_tarball || die "cannot make the $1 minbase root"
+	say "pristine $1 root ready: $((SECONDS - t0))s"
+}
 
 if [[ " $runs " == *" main "* ]]; then
-	t0=$SECONDS
-	run main "make check" "make demo"
-	rc=$?
-	verdict $rc "make check and make demo pass on a fresh Debian 12 minbase root ($((SECONDS - t0))s)"
+	for r in $releases; do
+		on "$r"
+		t0=$SECONDS
+		run "main-$r" "make check" "make demo"
+		rc=$?
+		verdict $rc "make check and make demo pass on a fresh $(release_of "$r") minbase root ($((SECONDS - t0))s)"
+	done
 fi
 
 # self_test NAME PACKAGE STEP PATTERN: with PACKAGE taken out of setup's
@@ -134,6 +169,7 @@ self_test() {
 }
 
 if [[ " $runs " == *" self "* ]]; then
+	on "${releases%% *}"
 	self_test self-headers linux-headers-amd64 "make check" "no kernel headers"
 	self_test self-busybox busybox-static "make demo" "busybox missing"
 fi

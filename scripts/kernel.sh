@@ -5,7 +5,7 @@
 # place that decides it: the Makefile, setup.sh and run-vm.sh all ask here,
 # each time they need it, so an answer is never older than the packages.
 #
-# usage: kernel.sh kdir | rt-kdir | kver | image | fetch
+# usage: kernel.sh kdir | rt-kdir | kver | series | image | fetch
 #   kdir   the headers to build against: $KDIR if set; else those Debian's
 #          linux-headers-amd64 points to; else the newest installed generic
 #          /usr/src/linux-headers-*-amd64 (not -rt, not -cloud). Prints
@@ -15,6 +15,10 @@
 #          linux-headers-rt-amd64 points to; else the newest installed
 #          /usr/src/linux-headers-*-rt-amd64.
 #   kver   their release (UTS_RELEASE), e.g. 6.1.0-57-amd64
+#   series X.Y of Debian's generic headers, whatever $KDIR says, e.g. 6.1
+#          (bookworm) or 6.12 (trixie): the debug kernel is built from
+#          that release's linux-source-X.Y (setup.sh, debug-kernel.sh).
+#          Prints nothing if they are not installed.
 #   image  the kernel image the VM boots: $KERNEL if set, else
 #          build/kernel/vmlinuz-KVER (fetched by "kernel.sh fetch")
 #   fetch  download Debian's linux-image-KVER package and unpack only its
@@ -67,6 +71,12 @@ kver() {
 		"$d/include/generated/utsrelease.h" 2>/dev/null
 }
 
+# Not KDIR's: headers given by hand may be of a kernel whose source the
+# release does not package; the debug kernel is the release's own.
+series() {
+	KDIR='' kver | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p'
+}
+
 image() {
 	if [ -n "${KERNEL:-}" ]; then
 		echo "$KERNEL"
@@ -113,7 +123,7 @@ fetch() {
 }
 
 case "${1:-}" in
-kdir | kver | image | fetch) "$1" ;;
+kdir | kver | series | image | fetch) "$1" ;;
 rt-kdir) rt_kdir ;;
-*) echo "usage: kernel.sh kdir|rt-kdir|kver|image|fetch" >&2; exit 2 ;;
+*) echo "usage: kernel.sh kdir|rt-kdir|kver|series|image|fetch" >&2; exit 2 ;;
 esac

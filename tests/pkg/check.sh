@@ -6,9 +6,10 @@
 #  a. make install into a staging root (DESTDIR, INSTALL_MOD_PATH) puts
 #     exactly the expected files, product modules only, and make uninstall
 #     with the same variables leaves the staging root empty;
-#  b. make deb; in a fresh Debian 12 minbase root (scripts/chroot-lib.sh)
-#     apt-get install the four packages and the VM kernel's headers from
-#     the archive: DKMS builds kup.ko and kup_tunnel.ko, a client module
+#  b. make deb; in a fresh minbase root of this machine's release, Debian
+#     12 or 13 (scripts/chroot-lib.sh), apt-get install the four packages
+#     and the VM kernel's headers (linux-headers-KVER, of the same release)
+#     from the archive: DKMS builds kup.ko and kup_tunnel.ko, a client module
 #     builds out of tree against only the installed headers and
 #     Module.symvers, a user program with only pkg-config, man finds the
 #     pages (tests/pkg/root_steps.sh);
@@ -39,6 +40,18 @@ kver=$(scripts/kernel.sh kver)
 [ -n "$kver" ] || die "no kernel headers for the VM's kernel (make setup)"
 manpages=$(for m in man/man*/*.[0-9]; do [ -e "$m" ] && echo "${m##*/}"; done)
 
+# ko_suffix: what modules_install adds to a module's name for these
+# headers: .xz on Debian 13 (6.12 is built with MODULE_COMPRESS_XZ and
+# MODULE_COMPRESS_ALL), nothing on Debian 12. 6.1 compresses whenever a
+# MODULE_COMPRESS_<TYPE> is set; from 6.2 on only with
+# MODULE_COMPRESS_ALL too.
+ko_suffix() {
+	grep -qx '# CONFIG_MODULE_COMPRESS_ALL is not set' "$kdir/.config" && return
+	sed -n 's/^CONFIG_MODULE_COMPRESS_\(GZIP\|XZ\|ZSTD\)=y$/\1/p' "$kdir/.config" |
+		sed 's/^GZIP$/.gz/; s/^XZ$/.xz/; s/^ZSTD$/.zst/'
+}
+ks=$(ko_suffix)
+
 failed=0
 verdict() {
 	if [ "$1" = 0 ]; then echo "ok - pkg: $2"; else echo "not ok - pkg: $2"; failed=1; fi
@@ -53,7 +66,7 @@ tree_make() {
 # What make install PREFIX=/usr puts in a staging root: every file.
 expected_files() {
 	local h m s
-	printf '%s\n' "/lib/modules/$kver/extra/kup.ko" "/lib/modules/$kver/extra/kup_tunnel.ko" \
+	printf '%s\n' "/lib/modules/$kver/extra/kup.ko$ks" "/lib/modules/$kver/extra/kup_tunnel.ko$ks" \
 		"/lib/modules/$kver/extra/kup/Module.symvers" /usr/bin/kupctl /usr/include/kup.h \
 		/usr/lib/libkup.a /usr/lib/libkup.so /usr/lib/libkup.so.1 "/usr/lib/libkup.so.$ver" \
 		/usr/lib/pkgconfig/libkup.pc
@@ -83,10 +96,10 @@ install_tree() {
 		grep -qx "libdir=/usr/lib" "$stage/usr/lib/pkgconfig/libkup.pc"
 	verdict $? "libkup.so and libkup.so.1 link to libkup.so.$ver; libkup.pc says $ver and /usr/lib"
 	# The product build: no test-only pauses (KUP_TEST_HOOKS) in kup.ko.
-	local ko="$stage/lib/modules/$kver/extra/kup.ko"
+	local ko="$stage/lib/modules/$kver/extra/kup.ko$ks"
 	[ -e "$ko" ] && [ "$(modinfo -F version "$ko")" = "$ver" ] &&
 		[[ "$(modinfo -F vermagic "$ko")" == "$kver "* ]] && [[ "$(modinfo -F parm "$ko")" != *test_* ]]
-	verdict $? "the installed kup.ko is $ver, for $kver, without the test hooks"
+	verdict $? "the installed kup.ko$ks is $ver, for $kver, without the test hooks"
 
 	tree_make uninstall "${vars[@]}" >"$logs/uninstall.log" 2>&1
 	verdict $? "make uninstall with the same variables" ||

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run by tests/pkg/check.sh inside a fresh Debian 12 minbase root, in
+# Run by tests/pkg/check.sh inside a fresh minbase root (Debian 12 or 13), in
 # /root/pkg, which holds the four packages, this script, pkg_user.c and
 # client/. Prints one TAP line per check; the logs stay in /root/pkg/*.log,
 # and their last lines are printed as comments after a failure.
 #   root_steps.sh install RELEASE VERSION [MANPAGE...]
 #     apt-get install the packages and RELEASE's headers; DKMS must have
-#     built and installed kup.ko and kup_tunnel.ko, with their
+#     built and installed kup.ko and kup_tunnel.ko (compressed as the
+#     kernel's own modules are: .ko.xz on Debian 13), with their
 #     Module.symvers; build the client module against the installed
 #     headers and that Module.symvers only, and pkg_user with pkg-config
 #     only (dynamic, and static for the VM); each MANPAGE (NAME.SECTION)
@@ -54,10 +55,13 @@ install_step() {
 	grep -q "^kup/$ver, $kver, x86_64: installed" dkms-status.log
 	verdict $? "dkms status: kup/$ver built and installed for $kver ($(paste -sd ' ' dkms-status.log))"
 
-	[ -s "$mods/kup.ko" ] && [ -s "$mods/kup_tunnel.ko" ] &&
-		[ "$(modinfo -F version "$mods/kup.ko")" = "$ver" ] &&
-		[[ "$(modinfo -F vermagic "$mods/kup.ko")" == "$kver "* ]]
-	verdict $? "DKMS installed kup.ko (version $ver, for $kver) and kup_tunnel.ko in $mods"
+	local ko tko
+	ko=$(ko_file "$mods/kup")
+	tko=$(ko_file "$mods/kup_tunnel")
+	[ -n "$ko" ] && [ -n "$tko" ] &&
+		[ "$(modinfo -F version "$ko")" = "$ver" ] &&
+		[[ "$(modinfo -F vermagic "$ko")" == "$kver "* ]]
+	verdict $? "DKMS installed kup.ko and kup_tunnel.ko (${ko##*/}, version $ver, for $kver; ${tko##*/}) in $mods"
 	grep -q '[[:space:]]kupdev_create[[:space:]].*[[:space:]]KUP$' "$symvers" 2>/dev/null &&
 		grep -q '[[:space:]]tunnel_read[[:space:]]' "$symvers"
 	verdict $? "DKMS left their Module.symvers (kup's and kup_tunnel's exports, namespace KUP) in $symvers"
@@ -68,7 +72,8 @@ install_step() {
 	man_step "$@"
 
 	rm -rf /root/vm && mkdir -p /root/vm/kmod /root/vm/bin &&
-		cp "$mods/kup.ko" "$mods/kup_tunnel.ko" /root/client/pkg_echo.ko /root/vm/kmod/ &&
+		ko_plain "$ko" /root/vm/kmod/kup.ko && ko_plain "$tko" /root/vm/kmod/kup_tunnel.ko &&
+		cp /root/client/pkg_echo.ko /root/vm/kmod/ &&
 		cp pkg_user /usr/bin/kupctl /root/vm/bin/
 	verdict $? "the DKMS modules, the client, pkg_user and the installed kupctl ready for the VM"
 }
@@ -88,6 +93,26 @@ range_step() {
 		[ $rc = 77 ] && grep -q BUILD_EXCLUSIVE dkms-range.log
 		verdict $? "dkms build for Linux $k, outside the range, is refused (exit $rc)" dkms-range.log
 	done
+}
+
+# ko_file PATH: PATH.ko as installed, compressed or not (one of them).
+ko_file() {
+	local f
+	for f in "$1.ko" "$1.ko.xz" "$1.ko.zst" "$1.ko.gz"; do
+		[ -s "$f" ] && { echo "$f"; return 0; }
+	done
+}
+
+# ko_plain FILE DEST: FILE uncompressed to DEST, for the VM's busybox
+# insmod, which loads only a plain .ko. The tool is the one DKMS
+# compressed it with.
+ko_plain() {
+	case "$1" in
+	*.ko.xz) xz -dc "$1" >"$2" ;;
+	*.ko.zst) zstd -qdc "$1" >"$2" ;;
+	*.ko.gz) gzip -dc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
 }
 
 # Out of tree, as a user builds one: only the installed headers and symvers.
@@ -156,10 +181,13 @@ also_step() {
 	grep -q "^kup/$ver, $kver, x86_64: installed" dkms-status.log
 	verdict $? "DKMS built and installed kup/$ver for $kver by itself ($(paste -sd ' ' dkms-status.log))" \
 		"/var/lib/dkms/kup/$ver/build/make.log"
-	[ -s "$mods/kup.ko" ] && [ -s "$mods/kup_tunnel.ko" ] &&
-		[[ "$(modinfo -F vermagic "$mods/kup.ko")" == "$kver "* ]] &&
+	local ko tko
+	ko=$(ko_file "$mods/kup")
+	tko=$(ko_file "$mods/kup_tunnel")
+	[ -n "$ko" ] && [ -n "$tko" ] &&
+		[[ "$(modinfo -F vermagic "$ko")" == "$kver "* ]] &&
 		grep -q '[[:space:]]kupdev_create[[:space:]]' "$mods/kup/Module.symvers"
-	verdict $? "kup.ko, kup_tunnel.ko and Module.symvers for $kver in $mods"
+	verdict $? "kup.ko, kup_tunnel.ko and Module.symvers for $kver in $mods (${ko##*/}, ${tko##*/})"
 }
 
 purge_step() {
