@@ -147,11 +147,17 @@ on() {
 	say "pristine $1 root ready: $((SECONDS - t0))s"
 }
 
+# KUP_KERNELS= : make check without the matrix's other kernels (Linux
+# 6.12 from backports and the newest, scripts/kernels.sh), which make check
+# on this machine runs, as CI does just before; each release's own kernels
+# (generic, PREEMPT_RT, debug) still run. They would add about 12 minutes
+# (two VM suites, their builds, DKMS for 6.12) to a check that is about
+# the install steps, and CI's 90 minutes could not hold both fresh roots.
 if [[ " $runs " == *" main "* ]]; then
 	for r in $releases; do
 		on "$r"
 		t0=$SECONDS
-		run "main-$r" "make check" "make demo"
+		run "main-$r" "KUP_KERNELS= make check" "make demo"
 		rc=$?
 		verdict $rc "make check and make demo pass on a fresh $(release_of "$r") minbase root ($((SECONDS - t0))s)"
 	done
