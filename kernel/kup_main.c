@@ -77,11 +77,13 @@ static int __init kup_init(void)
 	}
 	err = -ENOMEM;
 	/*
-	 * Unbound: it only frees sessions, which needs no particular CPU, and
-	 * every kernel of the range has the flag (from 6.17 on, a workqueue
-	 * must say WQ_UNBOUND or WQ_PERCPU, or it warns).
+	 * Per-CPU: a session's pages are freed on the CPU whose close queued
+	 * the work, back into the per-CPU page lists the next attach there
+	 * takes from. An unbound queue freed them onto another CPU's lists,
+	 * which MemAvailable does not count: t_lifetime saw 11 MB "lost"
+	 * over 1000 attach cycles with every session freed.
 	 */
-	kup_wq = alloc_workqueue("kup", WQ_UNBOUND, 0);
+	kup_wq = alloc_workqueue("kup", KUP_WQ_PERCPU, 0);
 	if (!kup_wq)
 		goto destroy_class;
 	kup_proc_dir = proc_mkdir("kup", NULL);

@@ -77,6 +77,17 @@
 #endif
 
 /*
+ * 6.17: a workqueue says whether it is per-CPU (WQ_PERCPU, new) or
+ * unbound, and from 7.x alloc_workqueue() warns when it says neither;
+ * before 6.17, no flag meant per-CPU.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define KUP_WQ_PERCPU WQ_PERCPU
+#else
+#define KUP_WQ_PERCPU 0
+#endif
+
+/*
  * 6.13: hrtimer_setup() sets the callback with the clock and mode;
  * 6.15 removed hrtimer_init() and hrtimer_init_on_stack().
  */
