@@ -137,7 +137,8 @@ modules-debug: readme
 # Fetches or updates each kernel first (scripts/kernels.sh prepare).
 modules-matrix: readme
 	@set -e; for k in $(MATRIX); do \
-		echo "modules for the $$k kernel: $$(scripts/kernels.sh prepare $$k)"; \
+		rel=$$(scripts/kernels.sh prepare $$k); \
+		echo "modules for the $$k kernel: $$rel"; \
 		$(call copy_srcs,$$k,$(KBUILD_SRCS)); \
 		scripts/kernels.sh modules $$k build/$$k $(KBUILD_VARS); \
 	done
@@ -241,7 +242,8 @@ uninstall-modules:
 # (dkms/dkms.conf.in, KERNELS).
 dkms-conf:
 	@mkdir -p build/dkms
-	sed -e 's/@VERSION@/$(KUP_VERSION)/' -e "s/@KERNELS@/$$(scripts/kernel-range.sh regex | sed 's/[\\&]/\\&/g')/" \
+	re=$$(scripts/kernel-range.sh regex) && \
+	sed -e 's/@VERSION@/$(KUP_VERSION)/' -e "s/@KERNELS@/$$(echo "$$re" | sed 's/[\\&]/\\&/g')/" \
 		-e 's/@KERNELS_TEXT@/$(shell scripts/kernel-range.sh min) to $(shell scripts/kernel-range.sh max)/' \
 		dkms/dkms.conf.in >build/dkms/dkms.conf.tmp
 	mv build/dkms/dkms.conf.tmp build/dkms/dkms.conf

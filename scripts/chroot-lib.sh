@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Sourced by scripts/fresh-check.sh (make check-fresh), tests/pkg/check.sh
-# (the package test) and scripts/newest-kernel.sh (the newest Debian
+# (the package test) and scripts/kernels.sh (the newest Debian
 # kernel's build root): fresh minimal Debian roots of any release
 # (use_suite: bookworm, trixie, sid), each unpacked anew from a pristine
 # "debootstrap --variant=minbase SUITE" root kept as a tarball outside the

@@ -44,6 +44,8 @@ regex() {
 	local lo hi lmaj lmin hmaj hmin alts="" maj
 	lo=$(field Linux-Minimum)
 	hi=$(field Linux-Maximum)
+	# A KERNELS that says no range must not become a regex that takes all.
+	[ -n "$lo" ] && [ -n "$hi" ] || { echo "KERNELS: no Linux-Minimum or Linux-Maximum" >&2; exit 1; }
 	lmaj=${lo%.*} lmin=${lo#*.} hmaj=${hi%.*} hmin=${hi#*.}
 	if [ "$lmaj" -eq "$hmaj" ]; then
 		# Both bounds on one major: each minor between them.

@@ -122,7 +122,7 @@ in_sid() {
 		fi
 		exec chroot "$r" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			/bin/bash -c "$2"' in_sid "$sidroot" "$1" "${2:-}"
+			${http_proxy:+http_proxy=$http_proxy} /bin/bash -c "$2"' in_sid "$sidroot" "$1" "${2:-}"
 }
 
 # The root, made once from chroot-lib's unstable tarball.
@@ -156,9 +156,11 @@ newest_prepare() {
 	cp -L /etc/resolv.conf "$sidroot/etc/resolv.conf" 2>/dev/null || true
 	# Up to date with unstable each run: its newest kernel is the point.
 	in_sid 'export DEBIAN_FRONTEND=noninteractive
-		apt-get update -q >/dev/null &&
+		set -o pipefail
+		apt-get update -q >/dev/null || exit 1
 		apt-get install -y -q --no-install-recommends make gcc libc6-dev dwarves \
-			cpio kmod linux-headers-amd64 | grep -E "^(Setting up linux-headers|E:)"
+			cpio kmod linux-headers-amd64 |
+			{ grep -E "^(Setting up linux-headers|E:)" || true; } || exit 1
 		apt-get autoremove -y -q --purge >/dev/null; apt-get clean' >&2 ||
 		die "cannot bring the unstable root's kernel headers up to date"
 	rel=$(in_sid 'apt-cache depends linux-headers-amd64' | meta_release)

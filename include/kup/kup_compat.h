@@ -135,18 +135,18 @@
 #endif
 
 /*
- * io_uring's uring_cmd: 6.5 keeps the whole SQE (cmd->sqe) where 6.1 had
- * the command bytes (cmd->cmd); 6.7 moved struct io_uring_cmd to
+ * io_uring's uring_cmd: 6.4 keeps the whole SQE (cmd->sqe) where 6.1 had
+ * the command bytes (cmd->cmd); 6.8 moved struct io_uring_cmd to
  * <linux/io_uring/cmd.h>. KUP_IO_URING_CMD_H is the header to include (a
  * quoted name: in <linux/...> the compiler's own "linux" macro expands).
  * (io_uring_sqe_cmd() is not used: it took a type argument later on.)
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
 #define KUP_IO_URING_CMD_H "linux/io_uring/cmd.h"
 #else
 #define KUP_IO_URING_CMD_H "linux/io_uring.h"
 #endif
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define kup_uring_cmd_bytes(cmd) ((const void *)(cmd)->sqe->cmd)
 #else
 #define kup_uring_cmd_bytes(cmd) ((cmd)->cmd)
