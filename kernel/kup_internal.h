@@ -45,6 +45,7 @@ struct kup_sess {
 	struct kup_cons u2k_c;		/* kernel's private consumer state */
 	__u32 *status;			/* KUP_ST_* in the RO page */
 	__u32 *u2k_want;		/* user-written hint for POLLOUT */
+	u64 *k2u_seen;			/* user-written hint for POLLIN */
 	wait_queue_head_t kwq;		/* kernel threads of this channel */
 	wait_queue_head_t uwq;		/* user pollers */
 	struct irq_work wake_work;	/* kup_sess_wake_*() deferred (RT) */
@@ -90,8 +91,12 @@ struct kup_chan_stats {
 	u64 k2u_msgs, k2u_bytes, full_waits, tx_wakeups;	/* producer */
 	u64 u2k_msgs, u2k_bytes, empty_waits, rx_wakeups;	/* consumer */
 	atomic64_t wakeups_recv, proto_errors, attaches;	/* anyone */
-	/* Multi-producer channels: records reserved, then discarded. */
-	atomic64_t mp_discards, mp_discard_bytes;
+	/*
+	 * Multi-producer channels: records committed, counted at the commit
+	 * (any CPU, any context), so that no count ever goes down: one taken
+	 * at the reserve would have to be taken back by a discard.
+	 */
+	atomic64_t mp_msgs, mp_bytes;
 };
 
 /* A single-writer counter: the one writer adds, readers READ_ONCE(). */

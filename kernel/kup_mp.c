@@ -19,7 +19,9 @@
  * to the end of its burst, through k2u_unflushed as kup_io.c does.
  *
  * Counters: the plain producer counters of struct kup_chan_stats have one
- * writer at a time here too, the holder of mp_lock; discards are atomics.
+ * writer at a time here too, the holder of mp_lock; records and their
+ * bytes are counted as they are committed, with atomics (see
+ * struct kup_chan_stats).
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -76,8 +78,6 @@ static int kup_mp_take(struct kup_sess *s, size_t len, void **buf)
 		p->pos += kup_rec_size(len);
 		/* Pairs with kup_cons_peek()'s acquire: the header first. */
 		kup_prod_publish(&s->k2u, p);
-		kup_stat_add(s->ch->stats.k2u_msgs, 1);
-		kup_stat_add(s->ch->stats.k2u_bytes, len);
 	}
 	raw_spin_unlock_irqrestore(&s->mp_lock, f);
 	return err;
@@ -161,19 +161,34 @@ static int kup_mp_wait(struct kup_sess *s, size_t len, void **buf,
 
 /*
  * End the record at @data of @s: committed (@how 0) or discarded
- * (KUP_REC_DISCARD); with @end, check whether the user sleeps.
+ * (KUP_REC_DISCARD); with @end, check whether the user sleeps. A commit
+ * on a session that stopped becomes a discard: the caller is told the
+ * message was dropped, so the user must never see it (a caller that sends
+ * it again would duplicate it). One that is seen still working publishes,
+ * as a send does: the user is still there to read it, or leaves after.
  */
 static int kup_mp_end(struct kup_sess *s, void *data, size_t len, u32 how,
 		      bool end)
 {
 	struct kup_rec_hdr *h = (struct kup_rec_hdr *)data - 1;
+	struct kup_chan_stats *st = &s->ch->stats;
+	int err = 0;
 
+	if (!how && kup_sess_stopped(s)) {
+		err = kup_sess_error(s);
+		how = KUP_REC_DISCARD;
+	}
 	/* Pairs with kup_cons_peek()'s and kup_cons_ready()'s acquire. */
 	smp_store_release(&h->flags, how);
-	if (!how)
+	if (err)
+		return err;
+	if (!how) {
+		atomic64_inc(&st->mp_msgs);
+		atomic64_add(len, &st->mp_bytes);
 		trace_kup_send(s, 1, len, &s->k2u_p.pos, s->k2u.cons);
+	}
 	if (kup_sess_stopped(s))
-		return kup_sess_error(s);
+		return how ? kup_sess_error(s) : 0;
 	if (end)
 		kup_mp_wake_check(s);
 	else
@@ -291,15 +306,8 @@ KUP_EXPORT(kupdev_mp_commit);
  */
 void kupdev_mp_discard(struct kupdev_rsv *rsv)
 {
-	struct kup_sess *s;
-
 	if (!rsv || !rsv->priv)
 		return;
-	s = rsv->priv;
-	/* Pairs with the smp_rmb() of kup_stats_read(): counted after its reserve. */
-	smp_mb__before_atomic();
-	atomic64_inc(&s->ch->stats.mp_discards);
-	atomic64_add(rsv->len, &s->ch->stats.mp_discard_bytes);
 	/* A discarded record at the head may be what the user waits behind. */
 	kup_mp_finish(rsv, KUP_REC_DISCARD, true);
 }

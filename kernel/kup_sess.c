@@ -122,6 +122,7 @@ static void kup_rings_init(struct kup_sess *s)
 
 	s->status = kup_at(ro, KUP_RO_STATUS);
 	s->u2k_want = kup_at(rw, KUP_RW_U2K_WANT);
+	s->k2u_seen = kup_at(rw, KUP_RW_K2U_SEEN);
 	s->k2u.prod = kup_at(ro, KUP_RO_K2U_PROD);
 	s->k2u.prod_flags = kup_at(ro, KUP_RO_K2U_PROD_FLAGS);
 	s->k2u.cons = kup_at(rw, KUP_RW_K2U_CONS);
@@ -289,19 +290,10 @@ void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out)
 {
 	const struct kup_chan_stats *st = &ch->stats;
 
-	/*
-	 * Multi-producer: counted when reserved, some then discarded. The
-	 * discards first: pairs with the barrier before their count in
-	 * kupdev_mp_discard(), so that a discard read always finds its
-	 * reservation counted.
-	 */
-	u64 dmsgs = atomic64_read(&st->mp_discards);
-	u64 dbytes = atomic64_read(&st->mp_discard_bytes);
-
-	smp_rmb();
 	*out = (struct kup_stats) {
-		.k2u_msgs = READ_ONCE(st->k2u_msgs) - dmsgs,
-		.k2u_bytes = READ_ONCE(st->k2u_bytes) - dbytes,
+		.k2u_msgs = READ_ONCE(st->k2u_msgs) + atomic64_read(&st->mp_msgs),
+		.k2u_bytes = READ_ONCE(st->k2u_bytes) +
+			     atomic64_read(&st->mp_bytes),
 		.u2k_msgs = READ_ONCE(st->u2k_msgs),
 		.u2k_bytes = READ_ONCE(st->u2k_bytes),
 		.wakeups_sent = READ_ONCE(st->tx_wakeups) +
@@ -515,12 +507,21 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Positions here are hints (user-written ones may be anything). */
+/*
+ * Positions here are hints (user-written ones may be anything). The user
+ * waits for what comes after the records it holds, which its published
+ * consumer position still covers: it says where its reading is in
+ * k2u_seen, taken when it lies between the two positions (a libkup that
+ * predates the word leaves 0 there).
+ */
 static bool kup_poll_in(const struct kup_sess *s)
 {
-	u64 c = READ_ONCE(*s->k2u.cons);
+	u64 c = READ_ONCE(*s->k2u.cons), p = READ_ONCE(*s->k2u.prod);
+	u64 seen = READ_ONCE(*s->k2u_seen);
 
-	if (READ_ONCE(*s->k2u.prod) == c)
+	if (seen - c <= p - c)
+		c = seen;
+	if (p == c)
 		return false;
 	/*
 	 * Multi-producer: the next record may still be BUSY. @c is the

@@ -50,7 +50,8 @@ static int kup_layout_check(const struct kup_layout *l, size_t ro, size_t rw)
 	    !kup_off_ok(l->off_u2k_prod_flags, 4, pg) ||
 	    !kup_off_ok(l->off_u2k_want, 4, pg) ||
 	    !kup_off_ok(l->off_k2u_cons, 8, pg) ||
-	    !kup_off_ok(l->off_k2u_cons_flags, 4, pg))
+	    !kup_off_ok(l->off_k2u_cons_flags, 4, pg) ||
+	    (l->off_k2u_seen && !kup_off_ok(l->off_k2u_seen, 8, pg)))
 		return EPROTO;
 	return 0;
 }
@@ -66,6 +67,8 @@ static void kup_rings_setup(struct kup_chan_handle *c)
 
 	c->status = kup_at(c->ro, l->off_status);
 	c->want = kup_at(c->rw, l->off_u2k_want);
+	c->seen = l->off_k2u_seen ? kup_at(c->rw, l->off_k2u_seen) :
+				    &c->seen_local;
 	c->tx.prod = kup_at(c->rw, l->off_u2k_prod);
 	c->tx.prod_flags = kup_at(c->rw, l->off_u2k_prod_flags);
 	c->tx.cons = kup_at(c->ro, l->off_u2k_cons);
@@ -322,6 +325,18 @@ KUP_API int kernproxy_flush(void *chan)
 /* Wait for a record; 0 with *msg and *len set, or an errno value. */
 static void kup_rx_release(struct kup_chan_handle *c);
 
+/*
+ * Tell poll() where our reading is: past the records we hold, which the
+ * published consumer position still covers, so that a poll (ours before a
+ * sleep, or the caller's own) waits for what comes after them instead of
+ * reporting them again. Its own cache line, which the kernel reads only in
+ * poll: a plain store per receive.
+ */
+static void kup_rx_seen(struct kup_chan_handle *c)
+{
+	kup_write_once(*c->seen, c->rxc.pos);
+}
+
 static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 		       int flags)
 {
@@ -363,6 +378,8 @@ static int kup_rx_wait(struct kup_chan_handle *c, void **msg, kup_u64 *len,
 			return EAGAIN;
 		if (kup_spin_again(&spins, c->spin))
 			continue;
+		/* Before the barrier of the flag: the kernel's poll reads it. */
+		kup_rx_seen(c);
 		err = kup_cons_prepare_sleep(&c->rx, &c->rxc) ? 0 :
 		      kup_chan_sleep(c, POLLIN);
 		kup_end_sleep(c->rx.cons_flags);
@@ -398,6 +415,7 @@ KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
 		return NULL;
 	}
 	kup_cons_advance(&c->rxc, l);
+	kup_rx_seen(c);
 	c->rx_held = true;
 	c->last_len = l;
 	if (len)
@@ -437,6 +455,7 @@ KUP_API int kernproxy_receive_batch(void *chan, struct kernproxy_msg *msgs,
 		msgs[n].len = l;
 		c->last_len = l;
 	}
+	kup_rx_seen(c);
 	return n;
 }
 

@@ -39,6 +39,7 @@ struct kup_chan_handle {
 	struct kup_cons rxc;
 	const kup_u32 *status;		/* KUP_ST_* from the kernel */
 	kup_u32 *want;			/* bytes we wait for, for POLLOUT */
+	kup_u64 *seen;			/* where our reading is, for POLLIN */
 	unsigned int spin;
 	int fd;				/* channel fd */
 	size_t last_len;		/* length of the last message received */
@@ -52,6 +53,7 @@ struct kup_chan_handle {
 	void *ro, *rw;
 	size_t ro_len, rw_len;
 	unsigned int chan_id;
+	kup_u64 seen_local;		/* *seen for a kup.ko without the word */
 };
 
 /*

@@ -319,6 +319,7 @@ static inline void kup_layout_fill(struct kup_layout *l, kup_u32 page_size,
 	l->off_u2k_want = KUP_RW_U2K_WANT;
 	l->off_k2u_cons = KUP_RW_K2U_CONS;
 	l->off_k2u_cons_flags = KUP_RW_K2U_CONS_FLAGS;
+	l->off_k2u_seen = KUP_RW_K2U_SEEN;
 }
 
 #endif /* _KUP_RING_H */

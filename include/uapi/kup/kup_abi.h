@@ -79,6 +79,12 @@ struct kup_layout {
 	__u32 off_u2k_want;	/* RW: __u32, bytes the waiting user needs */
 	__u32 off_k2u_cons;	/* RW: __u64 k2u consumer position */
 	__u32 off_k2u_cons_flags; /* RW: __u32, user waits for data */
+	/*
+	 * RW: __u64, how far the user has read the k2u ring, records it
+	 * holds included: where poll() looks for POLLIN. 0 from a kup.ko
+	 * older than this field: there is no such word.
+	 */
+	__u32 off_k2u_seen;
 };
 
 /*
@@ -99,6 +105,7 @@ struct kup_layout {
 #define KUP_RW_U2K_PROD_FLAGS	128
 #define KUP_RW_U2K_WANT		132
 #define KUP_RW_K2U_CONS_FLAGS	192
+#define KUP_RW_K2U_SEEN		256
 
 /* mmap offset of the RW region; the RO region is at offset 0. */
 #define KUP_MMAP_RW_OFFSET	0x10000000ull
