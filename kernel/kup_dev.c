@@ -266,7 +266,7 @@ static struct kupdev_softc *kup_dev_alloc(const char *name, size_t size,
 	init_waitqueue_head(&sc->attach_wq);
 	mutex_init(&sc->ops_lock);
 	for (i = 0; i < chan_cnt; i++) {
-		spin_lock_init(&sc->chans[i].lock);
+		raw_spin_lock_init(&sc->chans[i].lock);
 		mutex_init(&sc->chans[i].users);
 		sc->chans[i].id = i;
 	}

@@ -23,6 +23,16 @@
 #define KUP_MAX_DEVICES		256
 
 /*
+ * A kernel thread, as kup_who.c tells threads apart: the task and its start
+ * time, so that a task_struct freed and reused for a new thread is not
+ * taken for the old one. Written by that thread only; @task last.
+ */
+struct kup_who {
+	struct task_struct *task;
+	u64 start;
+};
+
+/*
  * One attachment of a user to a channel: the shared pages, the kernel's
  * mappings of them and the kernel's private ring state. A new attach gets a
  * new session, so a kernel thread still finishing a call on the old one can
@@ -53,6 +63,10 @@ struct kup_sess {
 	bool detached;			/* user gone or device unloaded */
 	u64 u2k_end;			/* u2k producer position at the detach:
 					 * the kernel reads no further */
+	struct kup_who rx_who;		/* the thread that received last */
+	struct kup_who tx_who;		/* the thread that reserved last */
+	size_t rx_len;			/* the held message's length */
+	bool tx_more;			/* the reservation has KUPDEV_MORE */
 	bool broken;			/* protocol violation seen */
 #ifdef KUP_TEST_HOOKS
 	bool test_poll_armed;		/* kup_chan_poll() armed EPOLLIN, empty */
@@ -103,7 +117,7 @@ struct kup_chan_stats {
 #define kup_stat_add(field, n)	WRITE_ONCE(field, (field) + (n))
 
 struct kup_chan {
-	spinlock_t lock;		/* writers of sess */
+	raw_spinlock_t lock;		/* writers of sess; any context */
 	/*
 	 * Serializes "link, attach callback" with "unlink, detach callback",
 	 * so that the client hears of each user's departure before the next
@@ -122,10 +136,24 @@ struct kup_chan {
 	 * reference the channel had; freed after a grace period, like sess.
 	 */
 	struct kup_sess *drain;
-	struct kup_sess *rx_sess;	/* holds a received message */
-	struct kup_sess *tx_sess;	/* holds a reserved record */
-	size_t rx_len;			/* length of the held message */
-	bool tx_more;			/* the reservation has KUPDEV_MORE */
+	/*
+	 * The thread that was receiving from the last user to leave: the
+	 * departure is reported to it (kup_who.c). Under @lock; read without.
+	 */
+	struct kup_who gone;
+	/*
+	 * The session of a message held between receive and unlock, and of
+	 * a reservation between reserve and commit: taken and emptied with
+	 * cmpxchg()/xchg(), each owns a session reference. Who holds it is
+	 * that session's rx_who/tx_who.
+	 */
+	struct kup_sess *rx, *tx;
+	/*
+	 * A departed user's held message or reservation, moved aside for
+	 * the next user's by another thread (kup_slot_take()); its holder
+	 * releases it. Under @lock.
+	 */
+	struct kup_sess *rx_old, *tx_old;
 	struct kup_chan_stats stats;	/* since the device was created */
 	/* @stats as they were at the last attach, under @lock. */
 	struct kup_stats sess_base;
@@ -240,6 +268,16 @@ void kup_drain_done(struct kup_sess *s);
 void kup_drain_drop(struct kup_chan *ch);
 void kup_stats_read(const struct kup_chan *ch, struct kup_stats *out);
 long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg);
+
+/* kup_who.c: which user a kernel thread's call is meant for. */
+void kup_who_set(struct kup_who *w);
+bool kup_who_me(const struct kup_who *w);
+void kup_who_copy(struct kup_who *to, const struct kup_who *from);
+bool kup_gone_take(struct kup_chan *ch);
+void kup_gone_forget(struct kup_chan *ch);
+int kup_slot_take(struct kup_sess *s, bool rx);
+void kup_slot_drop(struct kup_sess *s, bool rx);
+struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take);
 
 /* kup_io.c */
 bool kup_sess_stopped(const struct kup_sess *s);

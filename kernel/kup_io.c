@@ -255,7 +255,7 @@ static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 	 * now would land on it, and the later commit would publish a stale
 	 * header past the consumer.
 	 */
-	if (READ_ONCE(s->ch->tx_sess) == s)
+	if (READ_ONCE(s->ch->tx) == s)
 		err = -EBUSY;
 	for (; !err && i < n; i++) {
 		err = kup_batch_room(s, i, msgs[i].len, &buf, flags, &bytes, &staged);
@@ -276,8 +276,8 @@ static int kup_send_batch(struct kupdev_softc *sc, int chan_id,
 }
 
 /*
- * kupdev_flush() inside kup_dev_enter(). Not kup_sess_get(): that is a
- * send's, and would end a departed user's drain. A reference only when
+ * kupdev_flush() inside kup_dev_enter(). Not kup_sess_get(): a flush is
+ * nobody's answer, and tells no thread of a departure. A reference only when
  * there is something to check: a session's pages are freed when its last
  * reference goes, not after a grace period as the session itself.
  */
@@ -409,20 +409,6 @@ void kupdev_pass(struct kupdev_softc *sc, int chan_id)
 }
 KUP_EXPORT(kupdev_pass);
 
-/*
- * Park @s in *slot (a held message or reservation) unless one is there.
- * The slot then owns the caller's reference until kup_unhold().
- */
-static int kup_hold(struct kup_sess **slot, struct kup_sess *s)
-{
-	return cmpxchg(slot, NULL, s) ? -EBUSY : 0;
-}
-
-static struct kup_sess *kup_unhold(struct kup_sess **slot)
-{
-	return xchg(slot, NULL);
-}
-
 /* kupdev_reserve() inside kup_dev_enter(). */
 static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 			 unsigned int flags)
@@ -433,15 +419,17 @@ static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 
 	if (IS_ERR(s))
 		return s;
-	err = kup_hold(&s->ch->tx_sess, s);
+	/* Before the hold: who holds it is what kup_slot_take() looks at. */
+	kup_who_set(&s->tx_who);
+	err = kup_slot_take(s, false);
 	if (err)
 		goto end_burst;
 	err = kup_tx_wait(s, len, &buf, flags);
 	if (!err) {
-		WRITE_ONCE(s->ch->tx_more, flags & KUPDEV_MORE);
+		WRITE_ONCE(s->tx_more, flags & KUPDEV_MORE);
 		return buf;	/* the reference stays with the reservation */
 	}
-	kup_unhold(&s->ch->tx_sess);
+	kup_slot_drop(s, false);
 end_burst:
 	/* A failed reserve without KUPDEV_MORE ends a burst all the same. */
 	if (!(flags & KUPDEV_MORE))
@@ -495,20 +483,17 @@ KUP_EXPORT(kupdev_reserve);
 int kupdev_commit(struct kupdev_softc *sc, int chan_id)
 {
 	struct kup_sess *s;
-	bool more;
 	int err = 0;
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return -EINVAL;
-	/* Read before the slot is free for the next reservation. */
-	more = READ_ONCE(sc->chans[chan_id].tx_more);
-	s = kup_unhold(&sc->chans[chan_id].tx_sess);
+	s = kup_slot_mine(&sc->chans[chan_id], false, true);
 	if (!s)
 		return -EINVAL;
 	if (kup_sess_stopped(s))
 		err = kup_sess_error(s);
 	else
-		kup_tx_commit(s, more);
+		kup_tx_commit(s, READ_ONCE(s->tx_more));
 	kup_sess_put(s);
 	return err;
 }
@@ -527,7 +512,9 @@ static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = kup_hold(&s->ch->rx_sess, s);
+	/* Before the hold: who holds it is what kup_slot_take() looks at. */
+	kup_who_set(&s->rx_who);
+	err = kup_slot_take(s, true);
 	if (err)
 		goto put;
 	/* Wait for the first as @flags say; take the others that are there. */
@@ -541,10 +528,10 @@ static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
 	}
 	if (n) {
 		trace_kup_receive_n(s, n, bytes);
-		s->ch->rx_len = l;
+		WRITE_ONCE(s->rx_len, l);
 		return n;	/* the reference stays with the held messages */
 	}
-	kup_unhold(&s->ch->rx_sess);
+	kup_slot_drop(s, true);
 	if (err == -EPIPE || err == -EPROTO)
 		kup_drain_done(s);
 put:
@@ -646,10 +633,18 @@ KUP_EXPORT(kupdev_receive);
  */
 size_t kupdev_msg_len(struct kupdev_softc *sc, int chan_id)
 {
+	struct kup_sess *s;
+	size_t len = 0;
+
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return 0;
-	return READ_ONCE(sc->chans[chan_id].rx_sess) ?
-	       sc->chans[chan_id].rx_len : 0;
+	/* Another thread's hold may go meanwhile: sessions outlive RCU. */
+	rcu_read_lock();
+	s = kup_slot_mine(&sc->chans[chan_id], true, false);
+	if (s)
+		len = READ_ONCE(s->rx_len);
+	rcu_read_unlock();
+	return len;
 }
 KUP_EXPORT(kupdev_msg_len);
 
@@ -670,7 +665,7 @@ void kupdev_unlock_channel(struct kupdev_softc *sc, int chan_id)
 
 	if (IS_ERR_OR_NULL(sc) || chan_id < 0 || chan_id >= sc->chan_cnt)
 		return;
-	s = kup_unhold(&sc->chans[chan_id].rx_sess);
+	s = kup_slot_mine(&sc->chans[chan_id], true, true);
 	if (!s)
 		return;
 	if (!READ_ONCE(s->broken))
@@ -690,7 +685,8 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = kup_hold(&s->ch->rx_sess, s);
+	kup_who_set(&s->rx_who);
+	err = kup_slot_take(s, true);
 	if (err)
 		goto put;
 	err = kup_rx_wait(s, &msg, &l, flags);
@@ -704,7 +700,7 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 		trace_kup_receive_n(s, 1, l);
 		kup_rx_release(s);
 	}
-	kup_unhold(&s->ch->rx_sess);
+	kup_slot_drop(s, true);
 	if (err == -EPIPE || err == -EPROTO)
 		kup_drain_done(s);
 put:

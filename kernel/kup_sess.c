@@ -337,13 +337,13 @@ long kup_chan_stats(struct kupdev_softc *sc, void __user *uarg)
 		return -EINVAL;
 	ch = &sc->chans[array_index_nospec(r.chan_id, sc->chan_cnt)];
 	r.flags = 0;
-	spin_lock_irqsave(&ch->lock, irqf);
+	raw_spin_lock_irqsave(&ch->lock, irqf);
 	kup_stats_read(ch, &r.total);
 	r.session = r.total;
 	kup_stats_since(&r.session, &ch->sess_base);
 	if (rcu_access_pointer(ch->sess))
 		r.flags |= KUP_CHS_ATTACHED;
-	spin_unlock_irqrestore(&ch->lock, irqf);
+	raw_spin_unlock_irqrestore(&ch->lock, irqf);
 	return copy_to_user(uarg, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
@@ -369,11 +369,11 @@ void kup_chan_detach_all(struct kupdev_softc *sc)
 		unsigned long irqf;
 		struct kup_sess *s;
 
-		spin_lock_irqsave(&ch->lock, irqf);
+		raw_spin_lock_irqsave(&ch->lock, irqf);
 		s = rcu_dereference_protected(ch->sess,
 					      lockdep_is_held(&ch->lock));
 		RCU_INIT_POINTER(ch->sess, NULL);
-		spin_unlock_irqrestore(&ch->lock, irqf);
+		raw_spin_unlock_irqrestore(&ch->lock, irqf);
 		if (s) {
 			kup_sess_detach(s, KUP_ST_DETACHED);
 			kup_sess_put(s);
@@ -395,6 +395,8 @@ void kup_chan_detach_all(struct kupdev_softc *sc)
  * they would see neither (and report -EPIPE early, or a new user first).
  * One drain per channel: while an earlier user's records wait, a later
  * one's are dropped, so a user cannot make the kernel hold its sessions.
+ * The thread that received from @s last is the one told of its departure
+ * (kup_who.c).
  * Return: 0, not ours; 1, unlinked (the caller drops the channel's
  * reference); 2, unlinked and parked.
  */
@@ -403,7 +405,7 @@ static int kup_chan_leave(struct kup_chan *ch, struct kup_sess *s)
 	unsigned long irqf;
 	int ret = 0;
 
-	spin_lock_irqsave(&ch->lock, irqf);
+	raw_spin_lock_irqsave(&ch->lock, irqf);
 	if (rcu_access_pointer(ch->sess) == s) {
 		ret = 1;
 		/*
@@ -416,11 +418,13 @@ static int kup_chan_leave(struct kup_chan *ch, struct kup_sess *s)
 			WRITE_ONCE(ch->drain, s);
 			ret = 2;
 		}
+		/* Its receiver hears of it (kup_who.c). */
+		kup_who_copy(&ch->gone, &s->rx_who);
 		/* Pairs with the smp_rmb() in kup_sess_get(). */
 		smp_wmb();
 		RCU_INIT_POINTER(ch->sess, NULL);
 	}
-	spin_unlock_irqrestore(&ch->lock, irqf);
+	raw_spin_unlock_irqrestore(&ch->lock, irqf);
 	return ret;
 }
 
@@ -431,7 +435,7 @@ void kup_drain_done(struct kup_sess *s)
 		kup_sess_put(s);
 }
 
-/* The kernel sends again: what a departed user left unread is dropped. */
+/* The device is dead: what a departed user left unread is dropped. */
 void kup_drain_drop(struct kup_chan *ch)
 {
 	struct kup_sess *s = xchg(&ch->drain, NULL);
@@ -662,7 +666,7 @@ static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 	unsigned long irqf;
 	int err = 0;
 
-	spin_lock_irqsave(&ch->lock, irqf);
+	raw_spin_lock_irqsave(&ch->lock, irqf);
 	if (READ_ONCE(sc->dead))
 		err = -EPIPE;
 	else if (rcu_access_pointer(ch->sess))
@@ -672,7 +676,7 @@ static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 		kup_stats_read(ch, &ch->sess_base);
 		rcu_assign_pointer(ch->sess, s);	/* s is fully set up */
 	}
-	spin_unlock_irqrestore(&ch->lock, irqf);
+	raw_spin_unlock_irqrestore(&ch->lock, irqf);
 	return err;
 }
 
@@ -755,21 +759,50 @@ put_fd:
 }
 
 /*
+ * A departed user's session still holds records the kernel has not read
+ * (the drain), and @s is attached or NULL: which does a call get? The
+ * drain's receiver gets the drain, and its sends fail (an answer has
+ * nobody to go to); with no user attached, any receive gets it; another
+ * thread works with the next user, and its receive drops the drain (*@drop):
+ * its receiver serves nobody any more (kup_who.c).
+ */
+static struct kup_sess *kup_drain_pick(struct kup_chan *ch, struct kup_sess *d,
+				       struct kup_sess *s, bool rx, bool *drop)
+{
+	bool mine = kup_who_me(&d->rx_who);
+
+	if (rx && (mine || !s))
+		return d;
+	if (mine) {
+		kup_gone_take(ch);
+		return NULL;
+	}
+	*drop = rx && s;
+	return s;
+}
+
+/* Drop @d if it is still the channel's drain. */
+static void kup_drain_end(struct kup_chan *ch, struct kup_sess *d)
+{
+	if (cmpxchg(&ch->drain, d, NULL) == d)
+		kup_sess_put(d);
+}
+
+/*
  * The session a kernel call on a channel works on, with a reference, or an
- * error. Normally the attached one. While a departed user's session still
- * holds records the kernel has not read (the drain), a receive gets that
- * one, so they come first; a send or reserve ends it instead: the kernel
- * side moves on, the records are dropped, and the call reports the
- * departure with -EPIPE, so that a reply meant for the departed user never
- * reaches the next one. No lock on this path, which every message takes:
- * sessions are freed only after an RCU grace period, and a reference that
- * already dropped to zero means the session is on its way out. The caller
- * is inside kup_dev_enter().
+ * error. Normally the attached one; around a user's departure, as
+ * kup_who.c says: the departed user's receiver gets what it left (the
+ * drain) and -EPIPE for its answers, and once -EPIPE where it would reach
+ * the next user; other threads work with the next user. No lock on this
+ * path, which every message takes: sessions are freed only after an RCU
+ * grace period, and a reference that already dropped to zero means the
+ * session is on its way out. The caller is inside kup_dev_enter().
  */
 struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id, bool rx)
 {
 	struct kup_sess *s, *d;
 	struct kup_chan *ch;
+	bool drop = false;
 
 	if (chan_id < 0 || chan_id >= sc->chan_cnt)
 		return ERR_PTR(-EINVAL);
@@ -779,15 +812,15 @@ struct kup_sess *kup_sess_get(struct kupdev_softc *sc, int chan_id, bool rx)
 	/* Pairs with the smp_wmb() in kup_chan_leave(). */
 	smp_rmb();
 	d = READ_ONCE(ch->drain);
-	if (d && rx && refcount_inc_not_zero(&d->ref))
-		s = d;
-	else if (d && !rx)
+	if (unlikely(d))
+		s = kup_drain_pick(ch, d, s, rx, &drop);
+	else if (unlikely(READ_ONCE(ch->gone.task)) && kup_gone_take(ch))
 		s = NULL;
-	else if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
+	if (s && (READ_ONCE(sc->dead) || !refcount_inc_not_zero(&s->ref)))
 		s = NULL;
 	rcu_read_unlock();
-	if (d && !rx)
-		kup_drain_drop(ch);
+	if (drop)
+		kup_drain_end(ch, d);
 	return s ?: ERR_PTR(-EPIPE);
 }
 
@@ -825,6 +858,9 @@ int kupdev_wait_channel(struct kupdev_softc *sc)
 		err = -EINTR;
 	else if (id >= 0)
 		err = id;
+	/* Waiting for a new user, it has heard of the last one's departure. */
+	if (id >= 0)
+		kup_gone_forget(&sc->chans[id]);
 	else
 		err = READ_ONCE(sc->dead) ? -EPIPE : -EINTR;
 	kup_dev_leave(sc);
@@ -839,10 +875,10 @@ static bool kup_chan_usable(struct kup_chan *ch)
 	unsigned long irqf;
 	bool ok;
 
-	spin_lock_irqsave(&ch->lock, irqf);
+	raw_spin_lock_irqsave(&ch->lock, irqf);
 	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
 	ok = s && !READ_ONCE(s->broken);
-	spin_unlock_irqrestore(&ch->lock, irqf);
+	raw_spin_unlock_irqrestore(&ch->lock, irqf);
 	return ok;
 }
 
@@ -871,6 +907,8 @@ int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
 		goto leave;
 	}
 	ch = &sc->chans[chan_id];
+	/* Waiting for a new user, it has heard of the last one's departure. */
+	kup_gone_forget(ch);
 	if (wait_event_interruptible(sc->attach_wq,
 				     kup_chan_usable(ch) || READ_ONCE(sc->dead) ||
 				     kup_should_stop()))

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which user a kernel thread's call is meant for.
+ *
+ * The channel calls name a channel, not a user. When one user leaves and
+ * the next arrives, a call may be meant for either: the answer of a worker
+ * that served the departed user, or the first call of a worker started for
+ * the new one (kupdev_wait_channel() starts one per attach in the seed
+ * API's shape). Kernel clients serve a channel from threads, so threads
+ * tell them apart:
+ *
+ *  - the thread that received last from a session is that user's receiver
+ *    (kup_sess.rx_who; the one that reserved last, tx_who). When the user
+ *    leaves, its receiver becomes the channel's "gone" thread: its next
+ *    data call fails once with -EPIPE (an answer has nobody to go to, and a
+ *    worker that stops on -EPIPE stops there instead of serving the next
+ *    user beside the thread started for it). kupdev_wait_attached() and
+ *    kupdev_wait_channel() in that thread forget it: it knows.
+ *  - what the departed user left unread (the drain) goes to its receiver,
+ *    before anything of the next user, and its answers fail with -EPIPE;
+ *    another thread receiving while the next user is there gets the next
+ *    user's messages, and the drain is dropped then (kup_sess_get()).
+ *  - a message or reservation still held for a departed session does not
+ *    stop another thread from holding one of the next user's: it moves to
+ *    the channel's "old" slot (kup_slot_take()), from which its holder
+ *    releases it (kup_slot_mine()).
+ *
+ * Calls from interrupts, which run on whatever task they interrupted, are
+ * nobody's. A thread is its task and start time: a task_struct freed and
+ * reused for a new thread is not taken for the old one.
+ */
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include "kup_internal.h"
+
+static bool kup_who_is(const struct kup_who *w, const struct task_struct *t)
+{
+	if (READ_ONCE(w->task) != t)
+		return false;
+	/* Pairs with the smp_wmb() of kup_who_set(): @start of that @task. */
+	smp_rmb();
+	return READ_ONCE(w->start) == t->start_time;
+}
+
+/* Record the calling thread in @w, of which it is the only writer. */
+void kup_who_set(struct kup_who *w)
+{
+	if (!in_task() || kup_who_is(w, current))
+		return;
+	WRITE_ONCE(w->task, NULL);
+	smp_wmb();
+	WRITE_ONCE(w->start, current->start_time);
+	smp_wmb();
+	WRITE_ONCE(w->task, current);
+}
+
+bool kup_who_me(const struct kup_who *w)
+{
+	return in_task() && kup_who_is(w, current);
+}
+
+/* Under the channel's lock; readers of @to take none. */
+void kup_who_copy(struct kup_who *to, const struct kup_who *from)
+{
+	struct task_struct *t = READ_ONCE(from->task);
+	u64 start;
+
+	smp_rmb();
+	start = READ_ONCE(from->start);
+	WRITE_ONCE(to->task, NULL);
+	/* Pairs with the smp_rmb() of kup_who_is(), as in kup_who_set(). */
+	smp_wmb();
+	WRITE_ONCE(to->start, start);
+	smp_wmb();
+	WRITE_ONCE(to->task, t);
+}
+
+/* Is the caller the channel's gone thread? Then it is told, once. */
+bool kup_gone_take(struct kup_chan *ch)
+{
+	return kup_who_me(&ch->gone) &&
+	       cmpxchg(&ch->gone.task, current, NULL) == current;
+}
+
+/* The caller waited for the next user: it has heard of the departure. */
+void kup_gone_forget(struct kup_chan *ch)
+{
+	kup_gone_take(ch);
+}
+
+static const struct kup_who *kup_slot_who(const struct kup_sess *s, bool rx)
+{
+	return rx ? &s->rx_who : &s->tx_who;
+}
+
+static struct kup_sess **kup_slot(struct kup_chan *ch, bool rx, bool old)
+{
+	if (rx)
+		return old ? &ch->rx_old : &ch->rx;
+	return old ? &ch->tx_old : &ch->tx;
+}
+
+/*
+ * Hold the channel's receive (@rx) or reserve slot for @s. When another
+ * thread holds it for a session that is over, that is the departed user's
+ * receiver (or sender), which has not released yet while this thread
+ * serves the next user: its hold moves to the old slot, if that is free.
+ * Return: 0 or -EBUSY.
+ */
+int kup_slot_take(struct kup_sess *s, bool rx)
+{
+	struct kup_chan *ch = s->ch;
+	struct kup_sess **cur = kup_slot(ch, rx, false);
+	struct kup_sess **old = kup_slot(ch, rx, true);
+	struct kup_sess *h;
+	unsigned long f;
+	int err = -EBUSY;
+
+	if (likely(!cmpxchg(cur, NULL, s)))
+		return 0;
+	raw_spin_lock_irqsave(&ch->lock, f);
+	h = READ_ONCE(*cur);
+	if (h && h != s && READ_ONCE(h->detached) && !*old &&
+	    READ_ONCE(kup_slot_who(h, rx)->task) &&
+	    !kup_who_me(kup_slot_who(h, rx)) && cmpxchg(cur, h, NULL) == h) {
+		WRITE_ONCE(*old, h);
+		err = cmpxchg(cur, NULL, s) ? -EBUSY : 0;
+	}
+	raw_spin_unlock_irqrestore(&ch->lock, f);
+	return err;
+}
+
+/* A call that held a slot for @s failed: it holds no more, moved or not. */
+void kup_slot_drop(struct kup_sess *s, bool rx)
+{
+	struct kup_chan *ch = s->ch;
+	struct kup_sess **old = kup_slot(ch, rx, true);
+	unsigned long f;
+
+	if (likely(cmpxchg(kup_slot(ch, rx, false), s, NULL) == s))
+		return;
+	raw_spin_lock_irqsave(&ch->lock, f);
+	if (*old == s)
+		WRITE_ONCE(*old, NULL);
+	raw_spin_unlock_irqrestore(&ch->lock, f);
+}
+
+/*
+ * The session of the caller's hold in the receive (@rx) or reserve slot:
+ * the current slot's when it holds for the caller (the usual case, without
+ * a lock), else the old slot's if that holds for the caller, else the
+ * current slot's all the same (a hold made in an interrupt, or handed to
+ * another thread). With @take, the hold is taken out, and its reference
+ * goes to the caller. NULL: nothing held.
+ */
+struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take)
+{
+	struct kup_sess **cur = kup_slot(ch, rx, false);
+	struct kup_sess **old = kup_slot(ch, rx, true);
+	struct kup_sess *s = READ_ONCE(*cur);
+	unsigned long f;
+
+	if (likely(s && kup_who_me(kup_slot_who(s, rx)))) {
+		if (!take || cmpxchg(cur, s, NULL) == s)
+			return s;
+	}
+	if (in_task()) {
+		/*
+		 * Our look at the current slot before the lock: an old slot
+		 * filled before the hold we saw there (kup_slot_take(), under
+		 * the lock) is seen in it.
+		 */
+		smp_mb();
+		raw_spin_lock_irqsave(&ch->lock, f);
+		s = *old;
+		if (s && kup_who_me(kup_slot_who(s, rx))) {
+			if (take)
+				WRITE_ONCE(*old, NULL);
+		} else {
+			s = NULL;
+		}
+		raw_spin_unlock_irqrestore(&ch->lock, f);
+		if (s)
+			return s;
+	}
+	return take ? xchg(cur, NULL) : READ_ONCE(*cur);
+}
