@@ -47,6 +47,34 @@ static void check_bad_arguments(void)
 	CHECK(kupdev_unload(ERR_PTR(-ENOMEM)) == -EINVAL);
 }
 
+/*
+ * A name is [A-Za-z0-9_.-]: no byte 0x80..0xff, which the kernel's
+ * Latin-1 isalnum() takes for a letter from 0xc0 on. Each is tried alone
+ * and inside a name; the verdict goes to the log for t_registry.sh:
+ * "kup_test_reg: 8-bit names: N of 256 created (first 0xXX)".
+ */
+static void check_8bit_names(void)
+{
+	char name[] = "kup_reg_?", mid[] = "kup_?_reg";
+	int created = 0, first = 0, c;
+
+	for (c = 0x80; c <= 0xff; c++) {
+		long e1, e2;
+
+		name[sizeof(name) - 2] = c;
+		mid[4] = c;
+		e1 = create_err(name, 1, 1);
+		e2 = create_err(mid, 1, 1);
+		CHECK(e1 == -EINVAL);
+		CHECK(e2 == -EINVAL);
+		created += !e1 + !e2;
+		if ((!e1 || !e2) && !first)
+			first = c;
+	}
+	pr_info("kup_test_reg: 8-bit names: %d of 256 created (first %#x)\n",
+		created, first);
+}
+
 static void check_duplicates(void)
 {
 	struct kupdev_softc *a = kupdev_create("kup_reg_a", 1, 2);
@@ -71,6 +99,7 @@ static int __init kup_test_reg_init(void)
 	};
 
 	check_bad_arguments();
+	check_8bit_names();
 	check_duplicates();
 	mode_dev = kupdev_create_opts("kup_reg_mode", 1, 1, &opts);
 	CHECK(!IS_ERR(mode_dev));
