@@ -8,8 +8,10 @@
  * kernel thread that sleeps, or to sleep when there is nothing to do.
  *
  * Errors: functions return NULL or -1 and set errno, kernproxy_errno (per
- * thread, kept until the next failure) and the handle's error
- * (kernproxy_error(), on a device or a channel handle) to an errno value.
+ * thread, kept until the next failure) and the error of the handle the
+ * call was made on (kernproxy_error(), on a device or a channel handle;
+ * a channel's failures are not its device's) to an errno value. A
+ * channel call given NULL or a device handle fails with EINVAL.
  *
  * Threads: one thread at a time per channel; different channels, and
  * different processes, are independent.

@@ -11,7 +11,6 @@
  * instead, which the unload kills and waits for (kup_dev_shutdown()).
  */
 #include <linux/module.h>
-#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
@@ -194,6 +193,17 @@ static const struct device_type kup_dev_type = {
 	.devnode = kup_devnode,
 };
 
+/*
+ * One byte of a name: [A-Za-z0-9_.-], spelled out. Not isalnum(): the
+ * kernel's ctype table is Latin-1, where 0xc0..0xff (but for 0xd7 and
+ * 0xf7) are letters, and a lone such byte is not even valid UTF-8.
+ */
+static bool kup_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 /* A name becomes a file in /dev: no path tricks, no surprises in ls. */
 static bool kup_name_valid(const char *name)
 {
@@ -207,7 +217,7 @@ static bool kup_name_valid(const char *name)
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
+		if (!kup_name_char(name[i]))
 			return false;
 	return true;
 }

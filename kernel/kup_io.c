@@ -783,6 +783,11 @@ KUP_EXPORT(kupdev_max_msg);
  * last look at the ring with nothing (kup_chan_poll()), so from here on
  * only a wake-up reaches it. A test that must send towards a sleeping
  * user waits for this instead of guessing how long the user takes.
+ *
+ * RCU keeps only the struct kup_sess: its pages (the flag is in one) go
+ * at its last put, without a grace period (kup_sess_free_work()). So a
+ * reference first, as kup_flush() takes one, and none if it is on its way
+ * out (the user left: not asleep).
  */
 bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id)
 {
@@ -793,11 +798,15 @@ bool kup_test_user_sleeps(struct kupdev_softc *sc, int chan_id)
 		return false;
 	rcu_read_lock();
 	s = rcu_dereference(sc->chans[chan_id].sess);
-	if (s)
+	if (s && !refcount_inc_not_zero(&s->ref))
+		s = NULL;
+	rcu_read_unlock();
+	if (s) {
 		asleep = READ_ONCE(s->test_poll_armed) &&
 			 (kup_read_once(*s->k2u.cons_flags) & KUP_NEED_WAKEUP) &&
 			 wq_has_sleeper(&s->uwq);
-	rcu_read_unlock();
+		kup_sess_put(s);
+	}
 	kup_dev_leave(sc);
 	return asleep;
 }

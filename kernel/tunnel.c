@@ -6,14 +6,18 @@
  *	k2u	kernel writes (tunnel_write), user space reads (read(2))
  *	u2k	user space writes (write(2)), kernel reads (tunnel_read)
  *
- * Each ring's spinlock guards its positions. Nobody copies under it: the
- * kernel side may be called with interrupts on, and a copy of up to the
- * whole buffer must not keep them off. A kernel writer reserves its room
- * under the lock (k2u's reserved), copies, and under the lock again is
- * done; the last one of those copying at once publishes all of their bytes
- * (used += reserved), which are contiguous and complete by then. A kernel
- * reader claims bytes the same way (u2k's claimed) and the last one gives
- * their room back. Both never sleep, so they work from any context. User
+ * Each ring's spinlock guards its positions. Without PREEMPT_RT nobody
+ * copies under it: the kernel side may be called with interrupts on, and a
+ * copy of up to the whole buffer must not keep them off. A kernel writer
+ * reserves its room under the lock (k2u's reserved), copies, and under the
+ * lock again is done; the last one of those copying at once publishes all
+ * of their bytes (used += reserved), which are contiguous and complete by
+ * then. A kernel reader claims bytes the same way (u2k's claimed) and the
+ * last one gives their room back. Since a writer's bytes wait for every
+ * writer that reserved before it, nothing between the two lock sections
+ * may wait for the scheduler: see tunnel_call_begin(), which also tells
+ * why PREEMPT_RT copies under the lock instead. Both never sleep (but for
+ * RT's sleeping spinlock_t), so they work from any context. User
  * space must not fault under a spinlock, so it too copies with the lock dropped:
  * under the lock it notes where the bytes (or the room) are, copies with
  * copy_{to,from}_user(), and under the lock again consumes (or publishes)
@@ -93,21 +97,51 @@ static void ring_consume(struct tunnel_ring *r, unsigned int n)
 }
 
 /*
- * A kernel caller's copy: interrupts on (as the caller had them), but no
- * preemption without RT, so that the bytes of others who copy at the same
- * time, published by the last one out, wait for a copy, never for the
- * scheduler. On RT the copy may be preempted like any spinlock_t section.
+ * A kernel caller, from its reservation (or claim) to its publication:
+ * the bytes of the callers copying at the same time, published by the
+ * last one out, must wait for copies only, never for the scheduler, or a
+ * preempted low-priority writer would hold back the bytes of every writer
+ * after it for as long as the scheduler keeps it off its CPU; a
+ * higher-priority writer on that same CPU could only find the ring full.
+ *
+ * Without RT: preemption off across the whole call, the lock taken and
+ * dropped inside it, interrupts on for the copy (as the caller had them).
+ * Only interrupts then come between a caller's reservation and its
+ * publication, and they return to it. (Preemption off around the copy
+ * alone left the unlock after the reservation and the end of the copy as
+ * preemption points.)
+ *
+ * PREEMPT_RT: spinlock_t is a sleeping lock there, which may not be taken
+ * with preemption off, and a long copy with preemption off is what RT
+ * forbids. So the copy runs under the lock, whose section RT keeps
+ * preemptible with interrupts on: each caller publishes its own bytes
+ * before it lets go, and a higher-priority caller that must wait for the
+ * lock lends its priority to the holder until its copy is done (priority
+ * inheritance), instead of waiting for the scheduler.
  */
-static void tunnel_copy_begin(void)
+static void tunnel_call_begin(void)
 {
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
 }
 
-static void tunnel_copy_end(void)
+static void tunnel_call_end(void)
 {
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
+}
+
+/* Without RT the lock is dropped for the copy; with RT it is kept. */
+static void tunnel_copy_unlock(struct tunnel_ring *r, unsigned long flags)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		spin_unlock_irqrestore(&r->lock, flags);
+}
+
+static void tunnel_copy_relock(struct tunnel_ring *r, unsigned long *flags)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		spin_lock_irqsave(&r->lock, *flags);
 }
 
 /* The byte @n after the head, as an offset into the buffer. */
@@ -192,7 +226,9 @@ static void tunnel_notify(void)
  *
  * Takes up to @count bytes from the user-to-kernel buffer, oldest first,
  * continuing where the previous call stopped, and wakes user-space writers
- * waiting for room. Never sleeps: any context, any locks held.
+ * waiting for room. Never sleeps: any context, any locks held (on
+ * PREEMPT_RT, where spinlock_t may be taken; it may wait there for another
+ * kernel caller's copy, lending it its priority).
  *
  * Return: the number of bytes taken (0 if the buffer is empty), or -EINVAL
  * for a NULL @loc or a negative @count.
@@ -204,26 +240,26 @@ int tunnel_read(char *loc, int count)
 
 	if (!loc || count < 0)
 		return -EINVAL;
+	tunnel_call_begin();
 	spin_lock_irqsave(&u2k.lock, flags);
 	n = min_t(unsigned int, count, u2k.used - u2k.claimed);
-	off = ring_at(&u2k, u2k.claimed);
-	u2k.claimed += n;
-	u2k.copiers += !!n;
-	spin_unlock_irqrestore(&u2k.lock, flags);
-	if (!n)
-		return 0;
-	tunnel_copy_begin();
-	ring_copy_out(&u2k, off, loc, n);
-	tunnel_copy_end();
-	spin_lock_irqsave(&u2k.lock, flags);
-	/* The last reader out gives back the room of all of them. */
-	if (--u2k.copiers == 0) {
-		freed = u2k.claimed;
-		u2k.head = ring_at(&u2k, freed);
-		u2k.used -= freed;
-		u2k.claimed = 0;
+	if (n) {
+		off = ring_at(&u2k, u2k.claimed);
+		u2k.claimed += n;
+		u2k.copiers++;
+		tunnel_copy_unlock(&u2k, flags);
+		ring_copy_out(&u2k, off, loc, n);
+		tunnel_copy_relock(&u2k, &flags);
+		/* The last reader out gives back the room of all of them. */
+		if (--u2k.copiers == 0) {
+			freed = u2k.claimed;
+			u2k.head = ring_at(&u2k, freed);
+			u2k.used -= freed;
+			u2k.claimed = 0;
+		}
 	}
 	spin_unlock_irqrestore(&u2k.lock, flags);
+	tunnel_call_end();
 	if (freed)
 		tunnel_wake(&u2k);
 	return n;
@@ -238,7 +274,9 @@ KUP_EXPORT(tunnel_read);
  * Appends as much of @loc as fits to the kernel-to-user buffer and wakes
  * user-space readers. Bytes that do not fit are not taken: check
  * tunnel_avail() first, or keep the rest for later. Never sleeps: any
- * context, any locks held.
+ * context, any locks held (on PREEMPT_RT, where spinlock_t may be taken;
+ * it may wait there for another kernel caller's copy, lending it its
+ * priority).
  *
  * Return: the number of bytes taken (0 if the buffer is full), or -EINVAL
  * for a NULL @loc or a negative @count.
@@ -250,25 +288,25 @@ int tunnel_write(char *loc, int count)
 
 	if (!loc || count < 0)
 		return -EINVAL;
+	tunnel_call_begin();
 	spin_lock_irqsave(&k2u.lock, flags);
 	n = min_t(unsigned int, count, k2u.size - k2u.used - k2u.reserved);
-	off = ring_at(&k2u, k2u.used + k2u.reserved);
-	k2u.reserved += n;
-	k2u.copiers += !!n;
-	spin_unlock_irqrestore(&k2u.lock, flags);
-	if (!n)
-		return 0;
-	tunnel_copy_begin();
-	ring_copy_in(&k2u, off, loc, n);
-	tunnel_copy_end();
-	spin_lock_irqsave(&k2u.lock, flags);
-	/* The last writer out publishes the bytes of all of them. */
-	if (--k2u.copiers == 0) {
-		published = k2u.reserved;
-		k2u.used += published;
-		k2u.reserved = 0;
+	if (n) {
+		off = ring_at(&k2u, k2u.used + k2u.reserved);
+		k2u.reserved += n;
+		k2u.copiers++;
+		tunnel_copy_unlock(&k2u, flags);
+		ring_copy_in(&k2u, off, loc, n);
+		tunnel_copy_relock(&k2u, &flags);
+		/* The last writer out publishes the bytes of all of them. */
+		if (--k2u.copiers == 0) {
+			published = k2u.reserved;
+			k2u.used += published;
+			k2u.reserved = 0;
+		}
 	}
 	spin_unlock_irqrestore(&k2u.lock, flags);
+	tunnel_call_end();
 	if (published)
 		tunnel_wake(&k2u);
 	return n;

@@ -17,12 +17,6 @@
 
 static void kup_tx_flush(struct kup_chan_handle *c);
 
-int kup_chan_fail(struct kup_chan_handle *c, int err)
-{
-	c->hdr.error = err;
-	return kup_fail(c->dev, err);
-}
-
 /* Offsets come from the kernel; check them before trusting them. */
 static bool kup_off_ok(kup_u32 off, size_t size, size_t page)
 {
@@ -136,6 +130,8 @@ struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,
 
 void kup_chan_free(struct kup_chan_handle *c)
 {
+	/* A stale pointer used after this must not pass kup_is_chan(). */
+	c->hdr.kind = 0;
 	if (c->ro)
 		munmap(c->ro, c->ro_len);
 	if (c->rw)
@@ -226,13 +222,16 @@ KUP_API void *kernproxy_channel(void *handle, size_t chan_id, size_t size)
 
 /**
  * kernproxy_detach() - leave a channel; another process may attach it then
+ * @chan: the channel; NULL or another kind of handle: EINVAL, nothing done
  */
 KUP_API void kernproxy_detach(void *chan)
 {
 	struct kup_chan_handle *c = chan, **pp;
 
-	if (!c)
+	if (!kup_is_chan(c)) {
+		kup_fail(c, EINVAL);
 		return;
+	}
 	/* The fd may live on elsewhere (dup, fork): end a burst first. */
 	kup_tx_flush(c);
 	pthread_mutex_lock(&c->dev->lock);
@@ -246,19 +245,39 @@ KUP_API void kernproxy_detach(void *chan)
 	kup_chan_free(c);
 }
 
+/*
+ * Every call below takes a channel handle: NULL, a device handle or a
+ * detached channel fails with EINVAL (recorded on what was passed, if it
+ * is a live handle) instead of crashing. The calls that return a size
+ * return 0 then, the void ones just set the error.
+ */
 KUP_API int kernproxy_fd(void *chan)
 {
-	return ((struct kup_chan_handle *)chan)->fd;
+	struct kup_chan_handle *c = chan;
+
+	return kup_is_chan(c) ? c->fd : kup_fail(c, EINVAL);
 }
 
 KUP_API size_t kernproxy_max_msg(void *chan)
 {
-	return ((struct kup_chan_handle *)chan)->tx.max_msg;
+	struct kup_chan_handle *c = chan;
+
+	if (!kup_is_chan(c)) {
+		kup_fail(c, EINVAL);
+		return 0;
+	}
+	return c->tx.max_msg;
 }
 
 KUP_API size_t kernproxy_msg_len(void *chan)
 {
-	return ((struct kup_chan_handle *)chan)->last_len;
+	struct kup_chan_handle *c = chan;
+
+	if (!kup_is_chan(c)) {
+		kup_fail(c, EINVAL);
+		return 0;
+	}
+	return c->last_len;
 }
 
 /* The channel is over (EPIPE) or broken (EPROTO); 0 while it works. */
@@ -314,10 +333,12 @@ static void kup_tx_publish(struct kup_chan_handle *c)
  * @chan: channel
  *
  * Wakes the kernel side if it sleeps waiting for what was sent since the
- * last check. Return: 0.
+ * last check. Return: 0, or -1 with EINVAL if @chan is not a channel.
  */
 KUP_API int kernproxy_flush(void *chan)
 {
+	if (!kup_is_chan(chan))
+		return kup_fail(chan, EINVAL);
 	kup_tx_flush(chan);
 	return 0;
 }
@@ -400,18 +421,41 @@ static void kup_rx_release(struct kup_chan_handle *c)
 
 KUP_API void kernproxy_release(void *chan)
 {
+	if (!kup_is_chan(chan)) {
+		kup_fail(chan, EINVAL);
+		return;
+	}
 	kup_rx_release(chan);
 }
 
-KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
+/*
+ * A receive's handle and flags: a channel, and no flag but KP_NB (the
+ * others are refused, so that one a later library gives a meaning is not
+ * silently ignored by this one). False with EINVAL recorded otherwise.
+ */
+static inline bool kup_rx_args_ok(struct kup_chan_handle *c, int flags)
 {
-	struct kup_chan_handle *c = chan;
+	if (kup_likely(kup_is_chan(c)) && kup_likely(!(flags & ~KP_NB)))
+		return true;
+	kup_fail(c, EINVAL);
+	return false;
+}
+
+/*
+ * The next message, keeping earlier ones held; the arguments are checked.
+ * The fast path inline, a record there at once; kup_rx_wait(), which
+ * looks again, stays out of line for the rest.
+ */
+static inline void *kup_peek(struct kup_chan_handle *c, size_t *len, int flags)
+{
 	kup_u64 l;
 	void *msg;
-	int err = kup_rx_wait(c, &msg, &l, flags);
+	int err = kup_cons_peek(&c->rx, &c->rxc, &msg, &l);
 
+	if (kup_unlikely(err))
+		err = kup_rx_wait(c, &msg, &l, flags);
 	if (kup_unlikely(err)) {
-		kup_chan_fail(c, err);
+		kup_fail(c, err);
 		return NULL;
 	}
 	kup_cons_advance(&c->rxc, l);
@@ -423,15 +467,31 @@ KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
 	return msg;
 }
 
+KUP_API void *kernproxy_peek(void *chan, size_t *len, int flags)
+{
+	if (!kup_rx_args_ok(chan, flags))
+		return NULL;
+	return kup_peek(chan, len, flags);
+}
+
+/* Release what was received, then the next message. */
+static inline void *kup_receive(struct kup_chan_handle *c, size_t *len,
+				int flags)
+{
+	if (!kup_rx_args_ok(c, flags))
+		return NULL;
+	kup_rx_release(c);
+	return kup_peek(c, len, flags);
+}
+
 KUP_API void *kernproxy_receive_len(void *chan, size_t *len, int flags)
 {
-	kup_rx_release(chan);
-	return kernproxy_peek(chan, len, flags);
+	return kup_receive(chan, len, flags);
 }
 
 KUP_API void *kernproxy_receive(void *chan, int flags)
 {
-	return kernproxy_receive_len(chan, NULL, flags);
+	return kup_receive(chan, NULL, flags);
 }
 
 KUP_API int kernproxy_receive_batch(void *chan, struct kernproxy_msg *msgs,
@@ -440,10 +500,12 @@ KUP_API int kernproxy_receive_batch(void *chan, struct kernproxy_msg *msgs,
 	struct kup_chan_handle *c = chan;
 	int n = 0;
 
-	if (max <= 0)
-		return kup_chan_fail(c, EINVAL);
+	if (!kup_rx_args_ok(c, flags))
+		return -1;
+	if (max <= 0 || !msgs)
+		return kup_fail(c, EINVAL);
 	kup_rx_release(c);
-	msgs[0].data = kernproxy_peek(c, &msgs[0].len, flags);
+	msgs[0].data = kup_peek(c, &msgs[0].len, flags);
 	if (!msgs[0].data)
 		return -1;
 	for (n = 1; n < max; n++) {
@@ -491,16 +553,17 @@ static int kup_tx_wait(struct kup_chan_handle *c, size_t len, void **buf,
 	}
 }
 
-KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
+/* kernproxy_reserve() on a channel handle. */
+static inline void *kup_reserve(struct kup_chan_handle *c, size_t len,
+				int flags)
 {
-	struct kup_chan_handle *c = chan;
 	void *buf;
 	int err;
 
 	if (kup_unlikely(c->reserved)) {
 		if (!(flags & KP_MORE))
 			kup_tx_flush(c);
-		kup_chan_fail(c, EBUSY);
+		kup_fail(c, EBUSY);
 		return NULL;
 	}
 	/*
@@ -516,7 +579,7 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 		/* A failed reserve without KP_MORE ends a burst all the same. */
 		if (!(flags & KP_MORE))
 			kup_tx_flush(c);
-		kup_chan_fail(c, err);
+		kup_fail(c, err);
 		return NULL;
 	}
 	c->reserved = true;
@@ -524,13 +587,43 @@ KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 	return buf;
 }
 
-KUP_API int kernproxy_commit(void *chan)
+KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 {
-	struct kup_chan_handle *c = chan;
+	if (!kup_is_chan(chan)) {
+		kup_fail(chan, EINVAL);
+		return NULL;
+	}
+	return kup_reserve(chan, len, flags);
+}
 
+/*
+ * A commit that found the channel over or broken since its reserve: the
+ * record is dropped (nobody would read it; the next reserve takes its
+ * room again), and the caller told, as the reserve would have told it.
+ * Out of line, so that the fast path keeps no frame for it.
+ */
+static __attribute__((noinline, cold)) int
+kup_commit_dead(struct kup_chan_handle *c)
+{
+	/* A failed commit without KP_MORE ends a burst all the same. */
+	if (!c->tx_more)
+		kup_tx_flush(c);
+	return kup_fail(c, kup_chan_state(c));
+}
+
+/* kernproxy_commit() on a channel handle. */
+static inline int kup_commit(struct kup_chan_handle *c)
+{
 	if (kup_unlikely(!c->reserved))
-		return kup_chan_fail(c, EINVAL);
+		return kup_fail(c, EINVAL);
 	c->reserved = false;
+	/*
+	 * One load: a commit racing with the unload may still succeed and
+	 * its record go unread; one after it fails.
+	 */
+	if (kup_unlikely(kup_load_acquire(c->status) &
+			 (KUP_ST_BROKEN | KUP_ST_DETACHED)))
+		return kup_commit_dead(c);
 	kup_prod_commit(&c->tx, &c->txp);
 	if (c->tx_more) {
 		c->unflushed = true;
@@ -543,14 +636,26 @@ KUP_API int kernproxy_commit(void *chan)
 	return 0;
 }
 
+KUP_API int kernproxy_commit(void *chan)
+{
+	if (!kup_is_chan(chan))
+		return kup_fail(chan, EINVAL);
+	return kup_commit(chan);
+}
+
+/* One check of the handle, then a reserve and a commit without theirs. */
 KUP_API int kernproxy_send(void *chan, void *data, size_t len, int flags)
 {
-	void *buf = kernproxy_reserve(chan, len, flags);
+	struct kup_chan_handle *c = chan;
+	void *buf;
 
+	if (!kup_is_chan(c))
+		return kup_fail(c, EINVAL);
+	buf = kup_reserve(c, len, flags);
 	if (kup_unlikely(!buf))
 		return -1;
 	memcpy(buf, data, len);
-	return kernproxy_commit(chan);
+	return kup_commit(c);
 }
 
 /**
@@ -572,12 +677,14 @@ KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
 	int i, staged = 0, err;
 	void *buf;
 
+	if (!kup_is_chan(c))
+		return kup_fail(c, EINVAL);
 	/* An open reservation owns the producer position. */
 	err = n < 0 || (n && !msgs) ? EINVAL : c->reserved && n ? EBUSY : 0;
 	if (kup_unlikely(err)) {
 		if (!(flags & KP_MORE))
 			kup_tx_flush(c);
-		return kup_chan_fail(c, err);
+		return kup_fail(c, err);
 	}
 	for (i = 0; i < n; i++) {
 		/*
@@ -592,7 +699,7 @@ KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
 			staged = 0;
 			err = kup_tx_wait(c, msgs[i].len, &buf, flags);
 			if (kup_unlikely(err)) {
-				kup_chan_fail(c, err);
+				kup_fail(c, err);
 				break;
 			}
 		}
@@ -612,8 +719,10 @@ KUP_API int kernproxy_stats(void *chan, struct kernproxy_stats *st)
 	struct kup_chan_handle *c = chan;
 	struct kup_stats k;
 
+	if (!kup_is_chan(c) || !st)
+		return kup_fail(c, EINVAL);
 	if (ioctl(c->fd, KUP_IOC_STATS, &k) < 0)
-		return kup_chan_fail(c, errno);
+		return kup_fail(c, errno);
 	st->k2u_msgs = k.k2u_msgs;
 	st->k2u_bytes = k.k2u_bytes;
 	st->u2k_msgs = k.u2k_msgs;

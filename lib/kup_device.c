@@ -15,13 +15,15 @@
 
 KUP_API __thread int kernproxy_errno;
 
-/* @h may be either handle kind: both start with struct kup_hdr. */
-int kup_fail(struct kup_handle *h, int err)
+/* Both handle kinds start with struct kup_hdr: see kup_lib.h. */
+int kup_fail(void *handle, int err)
 {
+	struct kup_hdr *hdr = handle;
+
 	kernproxy_errno = err;
 	errno = err;
-	if (h)
-		h->hdr.error = err;
+	if (hdr && (hdr->kind == KUP_KIND_DEV || hdr->kind == KUP_KIND_CHAN))
+		__atomic_store_n(&hdr->error, err, __ATOMIC_RELAXED);
 	return -1;
 }
 
@@ -98,14 +100,17 @@ KUP_API void kernproxy_close(void *handle)
  * @handle: a device handle (kernproxy_open()) or a channel handle
  *	(kernproxy_channel()); NULL gives the thread's kernproxy_errno
  *
- * A device handle records the errors of its channels too.
+ * The last failure of a call made on that very handle: a device handle's
+ * are those of the device calls (kernproxy_channel(), kernproxy_info(),
+ * ...), not its channels', each of which keeps its own.
  * Return: an errno value, 0 if none.
  */
 KUP_API int kernproxy_error(void *handle)
 {
-	const struct kup_hdr *hdr = handle;
+	struct kup_hdr *hdr = handle;
 
-	return hdr ? hdr->error : kernproxy_errno;
+	return hdr ? __atomic_load_n(&hdr->error, __ATOMIC_RELAXED) :
+		     kernproxy_errno;
 }
 
 /**

@@ -14,11 +14,17 @@ struct kup_chan_handle;
 
 /*
  * Both handle kinds start with this, so that kernproxy_error() works on
- * either and the device calls can tell a channel passed by mistake.
+ * either and every call can tell a handle of the other kind passed by
+ * mistake.
  */
 struct kup_hdr {
 	unsigned int kind;		/* KUP_KIND_* */
-	int error;			/* last error seen on this handle */
+	/*
+	 * Last error of a call made on this handle; written only by such
+	 * calls (kup_fail()), read by kernproxy_error() from any thread:
+	 * relaxed atomics, so that reading it is no data race.
+	 */
+	int error;
 };
 #define KUP_KIND_DEV	0x4b504456u	/* "KPDV" */
 #define KUP_KIND_CHAN	0x4b504348u	/* "KPCH" */
@@ -57,16 +63,28 @@ struct kup_chan_handle {
 };
 
 /*
- * Record @err in errno and kernproxy_errno of the thread and in the handle;
- * returns -1 for chaining.
+ * Record @err in errno and kernproxy_errno of the calling thread and in
+ * @handle, the handle the call was made on, of either kind; NULL, or a
+ * pointer that is neither kind (a stale one), records nothing there.
+ * Only there: a channel's failure never writes its device's error, since
+ * threads on different channels must not write the same memory. Returns
+ * -1 for chaining.
  */
-int kup_fail(struct kup_handle *h, int err);
-int kup_chan_fail(struct kup_chan_handle *c, int err);
+int kup_fail(void *handle, int err);
 
 /* A device handle, not NULL and not a channel passed by mistake. */
 static inline bool kup_is_dev(const struct kup_handle *h)
 {
 	return h && h->hdr.kind == KUP_KIND_DEV;
+}
+
+/*
+ * A channel handle, not NULL and not a device passed by mistake: what
+ * every channel call checks first, a test and a compare, both predicted.
+ */
+static inline bool kup_is_chan(const struct kup_chan_handle *c)
+{
+	return kup_likely(c != NULL) && kup_likely(c->hdr.kind == KUP_KIND_CHAN);
 }
 void kup_chan_free(struct kup_chan_handle *c);
 /* For the host benchmarks only: a channel over memory, no fd (kup_chan.c). */

@@ -29,7 +29,6 @@
 #include <uapi/kup/kup_abi.h>
 
 #define KUP_SYSFS	"/sys/class/kup"
-#define MAX_DEVS	64
 #define MAX_CHANS	64	/* KUPDEV_MAX_CHANNELS */
 
 #ifndef KUP_VERSION
@@ -42,8 +41,11 @@
 	X(wakeups_sent) X(wakeups_recv) X(full_waits) X(empty_waits)	\
 	X(proto_errors) X(attaches)
 
+/* A device name; longer ones are not KUP's (KUPDEV_NAME_MAX is 31). */
+typedef char dev_name[64];
+
 struct dev {
-	char name[64];
+	dev_name name;
 	int fd;
 	unsigned int chans, pages;
 };
@@ -83,33 +85,44 @@ static void read_attr(const char *dev, const char *attr, char *buf, int len)
 	fclose(f);
 }
 
-/* The device names under KUP_SYSFS, sorted; -1 if kup.ko is not loaded. */
-static int list_names(char names[][64], int max)
+/*
+ * The device names under KUP_SYSFS, sorted, into *@names (free() it);
+ * their count, or -1 if kup.ko is not loaded. All of them, however many
+ * (kup.ko allows 256 at once): a list cut short would hide the rest
+ * without a word.
+ */
+static int list_names(dev_name **names)
 {
 	struct dirent **ents;
 	int i, n, k = 0;
 
+	*names = NULL;
 	n = scandir(KUP_SYSFS, &ents, NULL, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "kupctl: %s: %s (is kup.ko loaded?)\n",
 			KUP_SYSFS, strerror(errno));
 		return -1;
 	}
+	*names = calloc(n ? n : 1, sizeof(**names));
 	for (i = 0; i < n; i++) {
-		/* Longer names are not KUP's (KUPDEV_NAME_MAX is 31). */
-		if (ents[i]->d_name[0] != '.' && k < max &&
-		    strlen(ents[i]->d_name) < sizeof(names[0]))
-			strcpy(names[k++], ents[i]->d_name);
+		if (*names && ents[i]->d_name[0] != '.' &&
+		    strlen(ents[i]->d_name) < sizeof(**names))
+			strcpy((*names)[k++], ents[i]->d_name);
 		free(ents[i]);
 	}
 	free(ents);
+	if (!*names) {
+		fprintf(stderr, "kupctl: out of memory\n");
+		return -1;
+	}
 	return k;
 }
 
 static int cmd_list(void)
 {
-	char names[MAX_DEVS][64], dev[32], chans[32], pages[32];
-	int i, n = list_names(names, MAX_DEVS);
+	char dev[32], chans[32], pages[32];
+	dev_name *names;
+	int i, n = list_names(&names);
 
 	if (n < 0)
 		return 1;
@@ -120,6 +133,7 @@ static int cmd_list(void)
 		read_attr(names[i], "pages", pages, sizeof(pages));
 		printf("%-32s %-8s %-8s %s\n", names[i], dev, chans, pages);
 	}
+	free(names);
 	return 0;
 }
 
@@ -301,10 +315,17 @@ static double now_s(clockid_t clock)
  * a device of that name comes back. @last: the totals seen last time.
  */
 struct top_dev {
-	char name[64];
+	dev_name name;
 	struct dev d;
 	bool open;
 	struct kup_stats last[MAX_CHANS];
+};
+
+/* The devices top follows: as many as there are, in a growing array. */
+struct top_set {
+	struct top_dev *t;
+	int n, cap;
+	bool all;		/* no names given: every device, as they come */
 };
 
 /* Sleep @secs, or less if a signal comes. */
@@ -336,7 +357,8 @@ static void top_gone(struct top_dev *t)
 	printf("%-24s (gone)\n", t->name);
 }
 
-static void top_rates(struct top_dev *t, double dt)
+/* One round of @t; false once it is gone. */
+static bool top_rates(struct top_dev *t, double dt)
 {
 	struct kup_chan_stats_req r;
 	unsigned int i;
@@ -345,14 +367,14 @@ static void top_rates(struct top_dev *t, double dt)
 		top_start(t);
 		if (t->open)
 			printf("%-24s (new: rates from the next round)\n", t->name);
-		return;
+		return t->open;
 	}
 	for (i = 0; i < t->d.chans; i++) {
 		struct kup_stats *l = &t->last[i];
 
 		if (chan_stats(&t->d, i, &r)) {
 			top_gone(t);
-			return;
+			return false;
 		}
 		printf("%-24s %4u %-4s %12.0f %14.0f %12.0f %14.0f %10.0f\n",
 		       t->name, i, r.flags & KUP_CHS_ATTACHED ? "yes" : "-",
@@ -364,44 +386,68 @@ static void top_rates(struct top_dev *t, double dt)
 			l->wakeups_sent - l->wakeups_recv) / dt);
 		*l = r.total;
 	}
+	return true;
 }
 
-/* Add the devices named, or with none every device not followed yet. */
-static int top_add(struct top_dev *t, int n, int argc, char **names)
+/*
+ * Add the devices named, or with none every device not followed yet: at
+ * the start opened at once (@start), later ones from their first round
+ * on, which shows them "new". 0, or -1 out of memory.
+ */
+static int top_add(struct top_set *set, int argc, char **names, bool start)
 {
-	char all[MAX_DEVS][64];
-	int i, k, count = argc;
+	dev_name *all = NULL;
+	int i, k, count = argc, err = 0;
 
 	if (!argc) {
-		count = list_names(all, MAX_DEVS);
+		count = list_names(&all);
 		if (count < 0)
-			return n;
+			return 0;	/* kup.ko went away: nothing new */
 	}
-	for (i = 0; i < count && n < MAX_DEVS; i++) {
+	for (i = 0; i < count; i++) {
 		const char *name = argc ? names[i] : all[i];
+		struct top_dev *t;
 
 		if (!strncmp(name, "/dev/", 5))
 			name += 5;
-		for (k = 0; k < n && strcmp(t[k].name, name); k++)
+		for (k = 0; k < set->n && strcmp(set->t[k].name, name); k++)
 			;
-		if (k < n || !name_ok(name))
+		if (k < set->n || !name_ok(name))
 			continue;
-		snprintf(t[n].name, sizeof(t[n].name), "%s", name);
-		t[n].open = false;
-		top_start(&t[n++]);
+		if (set->n == set->cap) {
+			int cap = set->cap ? 2 * set->cap : 16;
+
+			t = realloc(set->t, cap * sizeof(*t));
+			if (!t) {
+				fprintf(stderr, "kupctl: out of memory\n");
+				err = -1;
+				break;
+			}
+			set->t = t;
+			set->cap = cap;
+		}
+		t = &set->t[set->n++];
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->open = false;
+		if (start)
+			top_start(t);
 	}
-	return n;
+	free(all);
+	return err;
 }
 
 /* At the start: every device named is there, or kup.ko is loaded. */
 static int top_check(int argc, char **names)
 {
-	char all[1][64];
+	dev_name *all;
 	struct dev d;
 	int i, err;
 
-	if (!argc)
-		return list_names(all, 1) < 0;
+	if (!argc) {
+		err = list_names(&all) < 0;
+		free(all);
+		return err;
+	}
 	for (i = 0; i < argc; i++) {
 		err = dev_open(&d, names[i]);
 		if (err) {
@@ -415,11 +461,11 @@ static int top_check(int argc, char **names)
 
 static int cmd_top(int argc, char **argv)
 {
-	static struct top_dev t[MAX_DEVS];
+	struct top_set set = { 0 };
 	double interval = 1, last, now, wall_last, wall;
 	long count = -1, round;
 	char *end;
-	int opt, n, i;
+	int opt, i, k;
 	bool tty = isatty(STDOUT_FILENO), times = false;
 
 	optind = 1;
@@ -449,7 +495,9 @@ static int cmd_top(int argc, char **argv)
 	}
 	if (top_check(argc - optind, argv + optind))
 		return 1;
-	n = top_add(t, 0, argc - optind, argv + optind);
+	set.all = argc == optind;
+	if (top_add(&set, argc - optind, argv + optind, true))
+		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	last = now_s(CLOCK_MONOTONIC);
@@ -471,14 +519,23 @@ static int cmd_top(int argc, char **argv)
 		printf("%-24s %4s %-4s %12s %14s %12s %14s %10s\n", "DEVICE", "CHAN",
 		       "USER", "k2u_msgs/s", "k2u_bytes/s", "u2k_msgs/s", "u2k_bytes/s",
 		       "wakeups/s");
-		if (argc == optind)
-			n = top_add(t, n, 0, NULL);	/* devices created since */
-		for (i = 0; i < n; i++)
-			top_rates(&t[i], now - last);
+		/* Devices created since: shown "new" in this round. */
+		if (set.all && top_add(&set, 0, NULL, false))
+			return 1;
+		/*
+		 * Without names, one gone is forgotten (one of that name that
+		 * comes back is new again), so that a long run over devices
+		 * that come and go keeps only the living.
+		 */
+		for (i = k = 0; i < set.n; i++)
+			if (top_rates(&set.t[i], now - last) || !set.all)
+				set.t[k++] = set.t[i];
+		set.n = k;
 		printf("\n");
 		fflush(stdout);
 		last = now;
 	}
+	free(set.t);
 	return 0;
 }
 

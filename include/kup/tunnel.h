@@ -9,7 +9,10 @@
  * interrupt" means a context where spinlock_t may be taken: threaded
  * handlers, soft hrtimers, irq_work without IRQ_WORK_HARD_IRQ.) They copy
  * with interrupts as the caller had them; the bytes of kernel writers
- * copying at the same time are published when the last of them is done.
+ * copying at the same time are published when the last of them is done,
+ * each call keeping preemption off meanwhile. On PREEMPT_RT callers copy
+ * one at a time under the tunnel's lock instead (priority inheritance): a
+ * caller may wait there for another's copy.
  */
 #ifndef _KUP_TUNNEL_H
 #define _KUP_TUNNEL_H

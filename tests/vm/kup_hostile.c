@@ -6,6 +6,13 @@
  *                          traffic flows; the channel must be flagged broken
  *   kup_hostile ioctls     malformed and random ioctls
  *   kup_hostile mmaps      malformed and random mmaps, mprotect, mremap
+ *   kup_hostile handles    every channel call given NULL and a device
+ *                          handle (EINVAL, no crash), receives given
+ *                          unknown flags (EINVAL, nothing taken), and
+ *                          which handle records a channel's failure
+ *   kup_hostile unload FILE
+ *                          reserve, create FILE, wait until t_hostile.sh
+ *                          unloads kup_echo, then commit: EPIPE
  * All against kup_echo (4 channels of 1 page).
  */
 #define _GNU_SOURCE
@@ -23,6 +30,7 @@
 #include <unistd.h>
 #include <kup.h>
 #include <uapi/kup/kup_abi.h>
+#include "kp_handles.h"
 #include "kup_maps.h"
 #include "payload.h"
 #include "kp_err.h"
@@ -273,6 +281,121 @@ static int mmaps(void)
 	return tap_exit_status();
 }
 
+/* A message from the echo, there to be taken, and nothing taken it. */
+static int echo_waiting(void *ch)
+{
+	struct pollfd p = { .fd = kernproxy_fd(ch), .events = POLLIN };
+
+	return poll(&p, 1, 10000) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * Receives with a flag they do not know: EINVAL, and the message stays.
+ * Each has KP_NB too, so that a library ignoring the others does not wait.
+ */
+static void bad_flags(void *ch)
+{
+	static const int flags[] = { KP_NB | KP_MORE, KP_NB | 0x4, KP_NB | 0x100, -1 };
+	struct kernproxy_msg m[4];
+	unsigned char b[32];
+	size_t len;
+	void *msg;
+	int i, refused = 0;
+
+	pl_fill(b, sizeof(b), 23);
+	if (!tap_ok(!kernproxy_send(ch, b, sizeof(b), 0) && echo_waiting(ch),
+		    "handles: an echo is waiting on channel 3"))
+		return;
+	for (i = 0; i < 4; i++) {
+		errno = 0;
+		refused += !kernproxy_receive(ch, flags[i]) && kp_errno() == EINVAL &&
+			   kernproxy_error(ch) == EINVAL;
+		refused += !kernproxy_receive_len(ch, &len, flags[i]) &&
+			   kp_errno() == EINVAL;
+		refused += !kernproxy_peek(ch, &len, flags[i]) && kp_errno() == EINVAL;
+		refused += kernproxy_receive_batch(ch, m, 4, flags[i]) == -1 &&
+			   kp_errno() == EINVAL;
+	}
+	tap_ok(refused == 16,
+	       "handles: receive, receive_len, peek and receive_batch with KP_NB and KP_MORE, 0x4, 0x100 or -1 give EINVAL (%d of 16)",
+	       refused);
+	msg = kernproxy_receive_len(ch, &len, KP_NB);
+	tap_ok(msg && len == sizeof(b) && !pl_check(msg, len, 23),
+	       "handles: ... and took nothing: the echo is still there, intact");
+}
+
+static int handles(void)
+{
+	void *dev = kernproxy_open("kup_echo");
+	void *ch = dev ? kernproxy_channel(dev, 3, 1) : NULL;
+
+	if (!tap_ok(ch != NULL, "handles: attach kup_echo 3 (%s)", strerror(kernproxy_errno)))
+		return 1;
+	kp_check_wrong_handles("handles: ", dev);
+	bad_flags(ch);
+
+	/*
+	 * A channel's failure is the channel's: its device handle keeps the
+	 * error of its own last failed call (EBUSY: channel 3 is taken).
+	 */
+	tap_ok(!kernproxy_channel(dev, 3, 1) && kp_errno() == EBUSY &&
+	       kernproxy_error(dev) == EBUSY, "handles: a second attach of channel 3: EBUSY on the device handle");
+	tap_ok(!kernproxy_receive(ch, KP_NB) && kp_errno() == EAGAIN &&
+	       kernproxy_error(ch) == EAGAIN && kernproxy_error(dev) == EBUSY,
+	       "handles: a receive failing with EAGAIN records it on the channel, not on its device (device: %s)",
+	       strerror(kernproxy_error(dev)));
+	tap_ok(kernproxy_send(ch, NULL, kernproxy_max_msg(ch) + 1, KP_NB) == -1 &&
+	       kp_errno() == EMSGSIZE && kernproxy_error(ch) == EMSGSIZE &&
+	       kernproxy_error(dev) == EBUSY,
+	       "handles: so does a send failing with EMSGSIZE (device: %s)",
+	       strerror(kernproxy_error(dev)));
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
+/*
+ * A reservation open across the unload: its commit must say EPIPE (the
+ * record is never read), and so must what comes after it.
+ */
+static int unload(const char *file)
+{
+	void *dev = kernproxy_open("kup_echo");
+	void *ch = dev ? kernproxy_channel(dev, 3, 1) : NULL;
+	struct pollfd p = { .events = 0 };
+	void *buf;
+	int r;
+
+	if (!tap_ok(ch != NULL, "unload: attach kup_echo 3 (%s)", strerror(kernproxy_errno)))
+		return 1;
+	buf = kernproxy_reserve(ch, 16, 0);
+	if (!tap_ok(buf != NULL, "unload: reserve 16 bytes"))
+		return 1;
+	memset(buf, 'u', 16);
+	close(open(file, O_CREAT | O_WRONLY, 0600));
+	/*
+	 * The channel's POLLHUP, not the device fd's: the unload wakes the
+	 * device's pollers before it detaches the channels, and only the
+	 * detach tells the library (the status word) that nobody reads.
+	 */
+	p.fd = kernproxy_fd(ch);
+	r = poll(&p, 1, 30000);
+	if (!tap_ok(r == 1 && (p.revents & POLLHUP),
+		    "unload: the channel fd reports the unload (POLLHUP)"))
+		return 1;
+	errno = 0;
+	r = kernproxy_commit(ch);
+	tap_ok(r == -1 && kp_errno() == EPIPE && kernproxy_error(ch) == EPIPE,
+	       "unload: kernproxy_commit() after the unload fails with EPIPE (got %d, %s)",
+	       r, strerror(kernproxy_errno));
+	tap_ok(kernproxy_commit(ch) == -1 && kp_errno() == EINVAL,
+	       "unload: the reservation is closed: a second commit gives EINVAL");
+	tap_ok(!kernproxy_reserve(ch, 16, 0) && kp_errno() == EPIPE &&
+	       kernproxy_send(ch, buf, 16, 0) == -1 && kp_errno() == EPIPE,
+	       "unload: reserve and send after it give EPIPE too");
+	kernproxy_close(dev);
+	return tap_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "scribble"))
@@ -281,6 +404,10 @@ int main(int argc, char **argv)
 		return ioctls();
 	if (argc == 2 && !strcmp(argv[1], "mmaps"))
 		return mmaps();
-	fprintf(stderr, "usage: kup_hostile scribble|ioctls|mmaps\n");
+	if (argc == 2 && !strcmp(argv[1], "handles"))
+		return handles();
+	if (argc == 3 && !strcmp(argv[1], "unload"))
+		return unload(argv[2]);
+	fprintf(stderr, "usage: kup_hostile scribble|ioctls|mmaps|handles|unload FILE\n");
 	return 2;
 }

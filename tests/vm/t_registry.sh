@@ -17,6 +17,11 @@ check $? "/sys/class/kup/kup_s0 exists"
 
 load kup_test_reg dup=kup_s0
 check $? "in-kernel registry checks pass (bad args EINVAL, duplicates EEXIST)"
+# Its log line, also when a check failed: isalnum() is Latin-1 in the
+# kernel, and took 0xc0..0xff (but 0xd7, 0xf7) for letters.
+line=$(dmesg | sed -n 's/.*kup_test_reg: 8-bit names: //p' | tail -n 1)
+[ -n "$line" ] && [ "${line%% *}" = 0 ]
+check $? "kupdev_create() refuses every name with a byte 0x80..0xff (EINVAL): ${line:-no verdict logged}"
 [ "$(mode_of /dev/kup_reg_mode)" = "640 0 6" ]
 check $? "kupdev_create_opts sets mode and group (got $(mode_of /dev/kup_reg_mode))"
 rmmod kup_test_reg

@@ -46,6 +46,23 @@ check $? "kupctl with a bad command exits 2"
 kupctl --help | grep -q '^usage: kupctl list' && kupctl --version | grep -q '^kupctl [0-9]'
 check $? "kupctl --help and --version"
 
+# More devices than kupctl once kept (64; kup.ko allows 256): every one is
+# listed and shown by top. Sorted by name, kup_echo comes first and
+# kup_many_099 last, so a list cut anywhere loses the last ones.
+load kup_test_reg many=100
+check $? "kup_test_reg many=100 creates 100 more devices"
+n=$(kupctl list | grep -c -E '^kup_many_[0-9]{3} ')
+kupctl list | grep -q '^kup_echo ' && kupctl list | grep -q '^kup_many_099 ' && [ "$n" = 100 ]
+check $? "kupctl list shows all 101 devices (kup_many_*: $n of 100, the last $(kupctl list | tail -n 1 | cut -d' ' -f1))"
+kupctl top -d 0.1 -n 1 >/tmp/top_many
+n=$(grep -c -E '^kup_many_[0-9]{3} +0 ' /tmp/top_many)
+grep -q '^kup_echo  *3 ' /tmp/top_many && grep -q '^kup_many_099 ' /tmp/top_many && [ "$n" = 100 ]
+check $? "kupctl top shows every device's channels ($n of the 100 kup_many_*, and kup_echo's)"
+kupctl top -d 0.1 -n 1 kup_many_099 kup_many_000 | grep -c -E '^kup_many_(000|099) +0 ' | grep -q '^2$'
+check $? "kupctl top NAME... follows the devices named among them"
+rmmod kup_test_reg
+check $? "kup_test_reg unloads its 100 devices"
+
 # Read access to the node is enough for the counters, and not for a channel.
 chmod 0644 /dev/kup_echo
 kup_tools asuser 1000 kupctl stats kup_echo | grep -q -E '^ +1 +- +total +1500 '

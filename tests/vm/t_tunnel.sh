@@ -203,3 +203,21 @@ tunnel_pat check 0 4194304 </proc/tunnel
 check $? "user space reads the 4 MiB intact"
 rmmod tunnel_test_irqon && rmmod kup_tunnel
 check $? "tunnel_test_irqon and kup_tunnel unload"
+
+# A SCHED_FIFO kernel writer and a nice-19 one bound to the same CPU: low
+# writes 4 MiB less a page in one call, high looks every 50-100 us until
+# it finds low in the middle of that call (or done), then writes 8 bytes:
+# they must be readable when its tunnel_write() returns. The last writer
+# out publishes everybody's bytes, so with the copy preemptible and the
+# lock dropped (PREEMPT_RT), high used to find low mid-copy and its own
+# bytes held back for as long as it kept the CPU (here 100 ms more).
+load kup_tunnel pages=1024 && load tunnel_test_prio
+check $? "kup_tunnel pages=1024 and tunnel_test_prio load"
+line=$(dmesg | sed -n 's/.*tunnel_test_prio: //p' | tail -n 1)
+echo "$line" | grep -q 'visible when its tunnel_write() returned: yes'
+check $? "a SCHED_FIFO tunnel_write() is readable when it returns, with a nice-19 writer on its CPU: ${line:-no verdict logged}"
+n=$(echo "$line" | sed -n 's/.* writer of \([0-9]*\) bytes .*/\1/p')
+timeout 20 tunnel_pat check 0 $((${n:-0} + 8)) </proc/tunnel
+check $? "user space reads both writers' bytes intact, in order ($((${n:-0} + 8)) bytes)"
+rmmod tunnel_test_prio && rmmod kup_tunnel
+check $? "tunnel_test_prio and kup_tunnel unload"
