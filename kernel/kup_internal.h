@@ -89,6 +89,9 @@ struct kup_sess {
 	 */
 	raw_spinlock_t mp_lock ____cacheline_aligned_in_smp;
 	unsigned int mp_sleepers;	/* producers asleep for room */
+	/* The attaching process's: only it maps the session (no reference). */
+	struct mm_struct *mm;
+	struct work_struct gone_work;	/* its mapping went: unlink it */
 	struct work_struct free_work;
 	struct rcu_head rcu;		/* kup_sess_get() may still look */
 };

@@ -175,6 +175,8 @@ void kup_sess_wake_user(struct kup_sess *s)
 		irq_work_queue(&s->wake_work);
 }
 
+static void kup_sess_gone_work(struct work_struct *work);
+
 static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 				       struct kup_chan *ch)
 {
@@ -191,6 +193,8 @@ static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 	init_waitqueue_head(&s->uwq);
 	init_irq_work(&s->wake_work, kup_sess_wake_work);
 	INIT_WORK(&s->free_work, kup_sess_free_work);
+	INIT_WORK(&s->gone_work, kup_sess_gone_work);
+	s->mm = current->mm;
 	if (kup_region_alloc(&s->ro_pages, n) ||
 	    kup_region_alloc(&s->rw_pages, n))
 		goto fail;
@@ -444,10 +448,26 @@ void kup_drain_drop(struct kup_chan *ch)
 		kup_sess_put(s);
 }
 
+/*
+ * The user of @s is gone: unlink @s if it still is the channel's attached
+ * session, with the detach callback. The caller holds ch->users.
+ */
+static void kup_chan_unlink(struct kup_sess *s)
+{
+	int left = kup_chan_leave(s->ch, s);
+
+	if (left) {
+		kup_test_pause("release-unlinked");
+		/* After parking, so that the callback can read what is left. */
+		kup_call_ops(s, false);
+	}
+	if (left == 1)
+		kup_sess_put(s);	/* the channel's reference */
+}
+
 static int kup_chan_release(struct inode *inode, struct file *file)
 {
 	struct kup_sess *s = file->private_data;
-	int left;
 
 	/*
 	 * An attach that failed: nobody saw the session, and a callback of
@@ -460,18 +480,44 @@ static int kup_chan_release(struct inode *inode, struct file *file)
 	/* Detached first: the snapshot decides whether anything is left. */
 	kup_sess_detach(s, KUP_ST_DETACHED);
 	mutex_lock(&s->ch->users);
-	left = kup_chan_leave(s->ch, s);
-	if (left) {
-		kup_test_pause("release-unlinked");
-		/* After parking, so that the callback can read what is left. */
-		kup_call_ops(s, false);
-	}
+	kup_chan_unlink(s);
 	mutex_unlock(&s->ch->users);
-	if (left == 1)
-		kup_sess_put(s);	/* the channel's reference */
 	kup_sess_put(s);		/* the file's reference */
 	return 0;
 }
+
+static void kup_sess_gone_work(struct work_struct *work)
+{
+	struct kup_sess *s = container_of(work, struct kup_sess, gone_work);
+
+	mutex_lock(&s->ch->users);
+	kup_chan_unlink(s);
+	mutex_unlock(&s->ch->users);
+	kup_sess_put(s);
+}
+
+/*
+ * The attaching process unmapped a region of the channel, or exited: its
+ * user is gone, whatever copies of the channel fd live on (a fork()ed
+ * child has none of its mappings: VM_DONTCOPY, and it may not map them,
+ * see kup_chan_mmap()). This runs under mmap_lock, where neither
+ * ch->users nor a client's callback belongs: the session is detached here
+ * and unlinked from kup_wq, or by the next attach, which does not wait for
+ * the queue (kup_chan_reap()).
+ */
+static void kup_vm_close(struct vm_area_struct *vma)
+{
+	struct kup_sess *s = vma->vm_private_data;
+
+	kup_sess_detach(s, KUP_ST_DETACHED);
+	refcount_inc(&s->ref);		/* the work's; the vma's file has one */
+	if (!queue_work(kup_wq, &s->gone_work))
+		kup_sess_put(s);
+}
+
+static const struct vm_operations_struct kup_vm_ops = {
+	.close = kup_vm_close,
+};
 
 static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -485,6 +531,9 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (len != n << PAGE_SHIFT)
 		return -EINVAL;
+	/* Only the attaching process: not a child holding a copy of the fd. */
+	if (current->mm != s->mm)
+		return -EACCES;
 	if (vma->vm_pgoff == 0) {
 		/* Kernel-written: read-only, and it may never become writable. */
 		if (vma->vm_flags & VM_WRITE)
@@ -508,6 +557,9 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 		if (err)
 			return err;
 	}
+	/* Only a mapping that was made: its end is the user's. */
+	vma->vm_private_data = s;
+	vma->vm_ops = &kup_vm_ops;
 	return 0;
 }
 
@@ -659,6 +711,42 @@ static int kup_attach_check(struct kupdev_softc *sc, const struct kup_attach *a)
 	return 0;
 }
 
+/* A user is attached, and has not left (its session is not detached). */
+static bool kup_chan_taken(struct kup_chan *ch)
+{
+	struct kup_sess *s;
+	bool taken;
+
+	rcu_read_lock();
+	s = rcu_dereference(ch->sess);
+	taken = s && !READ_ONCE(s->detached);
+	rcu_read_unlock();
+	return taken;
+}
+
+/*
+ * Under ch->users, before a new user is linked: a session whose user is
+ * gone but which is still linked (its mapping went and kup_wq has not
+ * unlinked it yet) makes way now, its detach callback first.
+ */
+static void kup_chan_reap(struct kup_chan *ch)
+{
+	struct kup_sess *s;
+	unsigned long f;
+
+	raw_spin_lock_irqsave(&ch->lock, f);
+	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
+	if (s && READ_ONCE(s->detached))
+		refcount_inc(&s->ref);
+	else
+		s = NULL;
+	raw_spin_unlock_irqrestore(&ch->lock, f);
+	if (s) {
+		kup_chan_unlink(s);
+		kup_sess_put(s);
+	}
+}
+
 /* Make @s the channel's session unless another user or unload got there. */
 static int kup_chan_link(struct kupdev_softc *sc, struct kup_chan *ch,
 			 struct kup_sess *s)
@@ -701,7 +789,7 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 		return err;
 	ch = &sc->chans[array_index_nospec(a.chan_id, sc->chan_cnt)];
 	/* A cheap early answer; kup_chan_link() decides. */
-	if (rcu_access_pointer(ch->sess))
+	if (kup_chan_taken(ch))
 		return -EBUSY;
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -725,6 +813,7 @@ long kup_attach(struct kupdev_softc *sc, struct kup_attach __user *uarg)
 	err = mutex_lock_interruptible(&ch->users);
 	if (err)
 		goto put_file;
+	kup_chan_reap(ch);
 	refcount_inc(&s->ref);		/* the channel's reference */
 	err = kup_chan_link(sc, ch, s);
 	if (err) {
@@ -868,7 +957,7 @@ int kupdev_wait_channel(struct kupdev_softc *sc)
 }
 KUP_EXPORT(kupdev_wait_channel);
 
-/* A user is attached and has not broken the channel. */
+/* A user is attached, has not left and has not broken the channel. */
 static bool kup_chan_usable(struct kup_chan *ch)
 {
 	struct kup_sess *s;
@@ -877,7 +966,7 @@ static bool kup_chan_usable(struct kup_chan *ch)
 
 	raw_spin_lock_irqsave(&ch->lock, irqf);
 	s = rcu_dereference_protected(ch->sess, lockdep_is_held(&ch->lock));
-	ok = s && !READ_ONCE(s->broken);
+	ok = s && !READ_ONCE(s->broken) && !READ_ONCE(s->detached);
 	raw_spin_unlock_irqrestore(&ch->lock, irqf);
 	return ok;
 }

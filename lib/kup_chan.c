@@ -114,6 +114,7 @@ struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,
 	if (!c)
 		return NULL;
 	c->hdr.kind = KUP_KIND_CHAN;
+	c->hdr.forks = kup_forks;
 	c->fd = -1;
 	c->spin = UINT_MAX;
 	c->ro = ro;
@@ -175,7 +176,11 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 	struct kup_chan_handle *c;
 	int err;
 
-	if (!kup_is_dev(h) || chan_id > UINT32_MAX || size > UINT32_MAX ||
+	if (!kup_is_dev(h)) {
+		kup_bad_handle(h);
+		return NULL;
+	}
+	if (chan_id > UINT32_MAX || size > UINT32_MAX ||
 	    (opts && (opts->flags & ~KP_ATTACH_NOWAIT))) {
 		kup_fail(h, EINVAL);
 		return NULL;
@@ -194,6 +199,7 @@ KUP_API void *kernproxy_channel_opts(void *handle, size_t chan_id, size_t size,
 		return NULL;
 	}
 	c->hdr.kind = KUP_KIND_CHAN;
+	c->hdr.forks = kup_forks;
 	c->fd = a.fd;
 	c->dev = h;
 	c->chan_id = chan_id;
@@ -227,21 +233,33 @@ KUP_API void *kernproxy_channel(void *handle, size_t chan_id, size_t size)
 KUP_API void kernproxy_detach(void *chan)
 {
 	struct kup_chan_handle *c = chan, **pp;
+	bool inherited = c && c->hdr.kind == KUP_KIND_CHAN &&
+			 c->hdr.forks != kup_forks;
 
-	if (!kup_is_chan(c)) {
-		kup_fail(c, EINVAL);
+	if (!kup_is_chan(c) && !inherited) {
+		kup_bad_handle(c);
 		return;
 	}
-	/* The fd may live on elsewhere (dup, fork): end a burst first. */
-	kup_tx_flush(c);
-	pthread_mutex_lock(&c->dev->lock);
+	/*
+	 * Inherited across fork(): none of its mappings are ours, and the
+	 * device's lock may have been held by a thread of the parent; our
+	 * copies of its fd and memory go, nothing else is touched.
+	 */
+	if (inherited)
+		c->ro = c->rw = NULL;
+	else
+		/* The fd may live on elsewhere (dup, fork): end a burst first. */
+		kup_tx_flush(c);
+	if (!inherited)
+		pthread_mutex_lock(&c->dev->lock);
 	for (pp = &c->dev->chans; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&c->dev->lock);
+	if (!inherited)
+		pthread_mutex_unlock(&c->dev->lock);
 	kup_chan_free(c);
 }
 
@@ -255,7 +273,7 @@ KUP_API int kernproxy_fd(void *chan)
 {
 	struct kup_chan_handle *c = chan;
 
-	return kup_is_chan(c) ? c->fd : kup_fail(c, EINVAL);
+	return kup_is_chan(c) ? c->fd : kup_bad_handle(c);
 }
 
 KUP_API size_t kernproxy_max_msg(void *chan)
@@ -263,7 +281,7 @@ KUP_API size_t kernproxy_max_msg(void *chan)
 	struct kup_chan_handle *c = chan;
 
 	if (!kup_is_chan(c)) {
-		kup_fail(c, EINVAL);
+		kup_bad_handle(c);
 		return 0;
 	}
 	return c->tx.max_msg;
@@ -274,7 +292,7 @@ KUP_API size_t kernproxy_msg_len(void *chan)
 	struct kup_chan_handle *c = chan;
 
 	if (!kup_is_chan(c)) {
-		kup_fail(c, EINVAL);
+		kup_bad_handle(c);
 		return 0;
 	}
 	return c->last_len;
@@ -338,7 +356,7 @@ static void kup_tx_publish(struct kup_chan_handle *c)
 KUP_API int kernproxy_flush(void *chan)
 {
 	if (!kup_is_chan(chan))
-		return kup_fail(chan, EINVAL);
+		return kup_bad_handle(chan);
 	kup_tx_flush(chan);
 	return 0;
 }
@@ -422,7 +440,7 @@ static void kup_rx_release(struct kup_chan_handle *c)
 KUP_API void kernproxy_release(void *chan)
 {
 	if (!kup_is_chan(chan)) {
-		kup_fail(chan, EINVAL);
+		kup_bad_handle(chan);
 		return;
 	}
 	kup_rx_release(chan);
@@ -437,7 +455,10 @@ static inline bool kup_rx_args_ok(struct kup_chan_handle *c, int flags)
 {
 	if (kup_likely(kup_is_chan(c)) && kup_likely(!(flags & ~KP_NB)))
 		return true;
-	kup_fail(c, EINVAL);
+	if (kup_is_chan(c))
+		kup_fail(c, EINVAL);
+	else
+		kup_bad_handle(c);
 	return false;
 }
 
@@ -590,7 +611,7 @@ static inline void *kup_reserve(struct kup_chan_handle *c, size_t len,
 KUP_API void *kernproxy_reserve(void *chan, size_t len, int flags)
 {
 	if (!kup_is_chan(chan)) {
-		kup_fail(chan, EINVAL);
+		kup_bad_handle(chan);
 		return NULL;
 	}
 	return kup_reserve(chan, len, flags);
@@ -639,7 +660,7 @@ static inline int kup_commit(struct kup_chan_handle *c)
 KUP_API int kernproxy_commit(void *chan)
 {
 	if (!kup_is_chan(chan))
-		return kup_fail(chan, EINVAL);
+		return kup_bad_handle(chan);
 	return kup_commit(chan);
 }
 
@@ -650,7 +671,7 @@ KUP_API int kernproxy_send(void *chan, void *data, size_t len, int flags)
 	void *buf;
 
 	if (!kup_is_chan(c))
-		return kup_fail(c, EINVAL);
+		return kup_bad_handle(c);
 	buf = kup_reserve(c, len, flags);
 	if (kup_unlikely(!buf))
 		return -1;
@@ -678,7 +699,7 @@ KUP_API int kernproxy_send_batch(void *chan, const struct kernproxy_msg *msgs,
 	void *buf;
 
 	if (!kup_is_chan(c))
-		return kup_fail(c, EINVAL);
+		return kup_bad_handle(c);
 	/* An open reservation owns the producer position. */
 	err = n < 0 || (n && !msgs) ? EINVAL : c->reserved && n ? EBUSY : 0;
 	if (kup_unlikely(err)) {
@@ -719,7 +740,9 @@ KUP_API int kernproxy_stats(void *chan, struct kernproxy_stats *st)
 	struct kup_chan_handle *c = chan;
 	struct kup_stats k;
 
-	if (!kup_is_chan(c) || !st)
+	if (!kup_is_chan(c))
+		return kup_bad_handle(c);
+	if (!st)
 		return kup_fail(c, EINVAL);
 	if (ioctl(c->fd, KUP_IOC_STATS, &k) < 0)
 		return kup_fail(c, errno);

@@ -16,6 +16,36 @@
 KUP_API __thread int kernproxy_errno;
 
 /* Both handle kinds start with struct kup_hdr: see kup_lib.h. */
+unsigned int kup_forks;
+
+/* In the child of a fork(), alone: nothing to lock. */
+static void kup_forked(void)
+{
+	kup_forks++;
+}
+
+static void kup_fork_watch_once(void)
+{
+	pthread_atfork(NULL, NULL, kup_forked);
+}
+
+/* Count fork()s from the first handle on (see kup_lib.h). */
+void kup_fork_watch(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, kup_fork_watch_once);
+}
+
+int kup_bad_handle(void *handle)
+{
+	const struct kup_hdr *h = handle;
+
+	return kup_fail(handle, h && (h->kind == KUP_KIND_DEV ||
+				      h->kind == KUP_KIND_CHAN) &&
+				h->forks != kup_forks ? EBADF : EINVAL);
+}
+
 int kup_fail(void *handle, int err)
 {
 	struct kup_hdr *hdr = handle;
@@ -58,12 +88,14 @@ KUP_API void *kernproxy_open(char const *name)
 		kup_fail(NULL, err);
 		return NULL;
 	}
+	kup_fork_watch();
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		kup_fail(NULL, ENOMEM);
 		return NULL;
 	}
 	h->hdr.kind = KUP_KIND_DEV;
+	h->hdr.forks = kup_forks;
 	pthread_mutex_init(&h->lock, NULL);
 	h->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (h->fd < 0) {
@@ -80,10 +112,35 @@ KUP_API void *kernproxy_open(char const *name)
  * kernproxy_close() - close a device handle and everything opened through it
  * @handle: from kernproxy_open(), or NULL
  */
+/*
+ * A device handle inherited across fork(): this process has none of its
+ * channels' mappings (the addresses may hold its own by now) and its lock
+ * may have been held by a thread of the parent. Its fds and memory are
+ * this process's copies: those go, and nothing else is touched.
+ */
+static void kup_close_inherited(struct kup_handle *h)
+{
+	struct kup_chan_handle *c;
+
+	while ((c = h->chans)) {
+		h->chans = c->next;
+		close(c->fd);
+		c->hdr.kind = 0;
+		free(c);
+	}
+	close(h->fd);
+	h->hdr.kind = 0;
+	free(h);
+}
+
 KUP_API void kernproxy_close(void *handle)
 {
 	struct kup_handle *h = handle;
 
+	if (h && h->hdr.kind == KUP_KIND_DEV && h->hdr.forks != kup_forks) {
+		kup_close_inherited(h);
+		return;
+	}
 	if (!kup_is_dev(h))
 		return;
 	while (h->chans)
@@ -127,7 +184,9 @@ KUP_API int kernproxy_info(void *handle, struct kernproxy_info *info)
 	struct kup_dev_info di;
 	long page = sysconf(_SC_PAGESIZE);
 
-	if (!kup_is_dev(h) || !info)
+	if (!kup_is_dev(h))
+		return kup_bad_handle(h);
+	if (!info)
 		return kup_fail(h, EINVAL);
 	if (ioctl(h->fd, KUP_IOC_INFO, &di) < 0)
 		return kup_fail(h, errno);
@@ -154,6 +213,6 @@ KUP_API int kernproxy_dev_fd(void *handle)
 	struct kup_handle *h = handle;
 
 	if (!kup_is_dev(h))
-		return kup_fail(h, EINVAL);
+		return kup_bad_handle(h);
 	return h->fd;
 }

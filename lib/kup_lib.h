@@ -19,6 +19,7 @@ struct kup_chan_handle;
  */
 struct kup_hdr {
 	unsigned int kind;		/* KUP_KIND_* */
+	unsigned int forks;		/* kup_forks when it was made */
 	/*
 	 * Last error of a call made on this handle; written only by such
 	 * calls (kup_fail()), read by kernproxy_error() from any thread:
@@ -72,20 +73,40 @@ struct kup_chan_handle {
  */
 int kup_fail(void *handle, int err);
 
+/*
+ * fork()s this process went through since libkup was loaded, counted in
+ * the child (pthread_atfork()). A handle made before the last one was
+ * inherited: its channel is not this process's (the kernel detached it
+ * when the process that attached it was gone, and this one has none of
+ * its mappings), and its calls fail with EBADF without touching them.
+ */
+extern unsigned int kup_forks;
+void kup_fork_watch(void);
+
+/* A handle of ours made in this process, of kind @kind. */
+static inline bool kup_is(const struct kup_hdr *h, unsigned int kind)
+{
+	return kup_likely(h != NULL) && kup_likely(h->kind == kind) &&
+	       kup_likely(h->forks == kup_forks);
+}
+
 /* A device handle, not NULL and not a channel passed by mistake. */
 static inline bool kup_is_dev(const struct kup_handle *h)
 {
-	return h && h->hdr.kind == KUP_KIND_DEV;
+	return kup_is(h ? &h->hdr : NULL, KUP_KIND_DEV);
 }
 
 /*
  * A channel handle, not NULL and not a device passed by mistake: what
- * every channel call checks first, a test and a compare, both predicted.
+ * every channel call checks first, a test and two compares, predicted.
  */
 static inline bool kup_is_chan(const struct kup_chan_handle *c)
 {
-	return kup_likely(c != NULL) && kup_likely(c->hdr.kind == KUP_KIND_CHAN);
+	return kup_is(c ? &c->hdr : NULL, KUP_KIND_CHAN);
 }
+
+/* Record why a handle was refused: EBADF inherited, else EINVAL. -1. */
+int kup_bad_handle(void *handle);
 void kup_chan_free(struct kup_chan_handle *c);
 /* For the host benchmarks only: a channel over memory, no fd (kup_chan.c). */
 struct kup_chan_handle *kup_chan_over(void *ro, size_t ro_len, void *rw,

@@ -10,6 +10,9 @@
  *                          its own requests only, in order;
  *   kup_daemon ticks N     N daemons in turn on channel 1, where the kernel
  *                          keeps sending: each gets ticks, in order;
+ *   kup_daemon fork N      N daemons in turn on channel 0, each forking a
+ *                          worker that keeps everything and exiting: the
+ *                          next one attaches at once and is answered;
  *   kup_daemon epoll       one daemon, an epoll loop over channels 0, 2 and
  *                          3 and a pipe, sending bursts with KP_MORE and
  *                          kernproxy_flush() before each wait.
@@ -163,6 +166,53 @@ static int restart(int n)
 	return tap_exit_status();
 }
 
+/*
+ * Daemon @g of "fork": answered once, then it forks a worker that keeps
+ * everything (the channel fd too) and lives on, as a daemon that forks
+ * workers does, and exits. The worker's pid goes to @fd.
+ */
+static int fork_child(int g, int fd)
+{
+	char req[32], who[32];
+	void *dev, *ch = attach(0, &dev);
+	pid_t w;
+
+	snprintf(who, sizeof(who), "forking daemon %d", g);
+	if (!ch)
+		return printf("# %s: attach: %s\n", who, strerror(kernproxy_errno)), 1;
+	snprintf(req, sizeof(req), "g%d r0", g);
+	if (ask(ch, req, 0) || expect(ch, req, who))
+		return 1;
+	w = fork();
+	if (w == 0) {
+		pause();
+		_exit(0);
+	}
+	return write(fd, &w, sizeof(w)) == sizeof(w) ? 0 : 1;
+}
+
+static int forks(int n)
+{
+	pid_t pid, workers[64];
+	int g, fds[2], bad = 0, nw = 0;
+
+	if (n > 64 || pipe(fds))
+		return 1;
+	for (g = 1; g <= n && !bad; g++) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			_exit(fork_child(g, fds[1]));
+		bad = reap(pid) != 0 ||
+		      read(fds[0], &workers[nw++], sizeof(pid_t)) != sizeof(pid_t);
+	}
+	tap_ok(!bad, "fork: %d daemons in turn, each forks a worker that keeps the channel fd and exits: the next one attaches at once and is answered (%d)",
+	       n, g - 1);
+	while (nw--)
+		kill(workers[nw], SIGKILL);
+	return tap_exit_status();
+}
+
 /* Daemon @g on channel 1: five ticks, each later than the one before. */
 static int ticks_child(int g)
 {
@@ -308,8 +358,10 @@ int main(int argc, char **argv)
 		return restart(n);
 	if (argc > 1 && !strcmp(argv[1], "ticks"))
 		return ticks(n);
+	if (argc > 1 && !strcmp(argv[1], "fork"))
+		return forks(n);
 	if (argc > 1 && !strcmp(argv[1], "epoll"))
 		return epoll_loop();
-	fprintf(stderr, "usage: kup_daemon restart|ticks [N] | epoll\n");
+	fprintf(stderr, "usage: kup_daemon restart|ticks|fork [N] | epoll\n");
 	return 2;
 }

@@ -331,7 +331,8 @@ static int handles(void)
 
 	if (!tap_ok(ch != NULL, "handles: attach kup_echo 3 (%s)", strerror(kernproxy_errno)))
 		return 1;
-	kp_check_wrong_handles("handles: ", dev);
+	kp_check_wrong_handles("handles: ", "kup_echo");
+	kp_check_inherited("handles: ", ch);
 	bad_flags(ch);
 
 	/*

@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,23 +249,43 @@ static int attach_close(const char *name)
 	return ch ? 0 : 1;
 }
 
+static volatile sig_atomic_t fork_go;
+
+static void fork_go_set(int sig)
+{
+	fork_go = sig;
+}
+
 /*
- * Attach channel 0 of NAME, fork, and exit: the child closes its copy of
- * the channel fd and lingers 30 s (its pid is printed). The channel must be
- * detached when the parent is gone, not when the child is.
+ * Attach channel 0 of NAME, fork, and exit, as a daemon that forks a
+ * worker does: the child keeps everything it inherited (the channel fd
+ * too) and lingers 30 s (its pid is printed). The channel must be detached
+ * when the parent is gone, not when the child is. The child's libkup calls
+ * on what it inherited must fail cleanly: it tries a send at once and, on
+ * SIGUSR1, kernproxy_close(), and writes what they did to /tmp/fork_child.
  */
 static int fork_exit(const char *name)
 {
 	void *dev, *ch = attach(name, 0, &dev);
+	FILE *f;
 	pid_t pid;
+	int r;
 
 	if (!ch)
 		return 1;
+	signal(SIGUSR1, fork_go_set);
 	pid = fork();
 	if (pid == 0) {
-		/* Not kernproxy_close(): its munmap() would hide the bug. */
-		close(kernproxy_fd(ch));
 		close(STDOUT_FILENO);	/* the caller waits for its end */
+		f = fopen("/tmp/fork_child", "w");
+		r = kernproxy_send(ch, "x", 1, KP_NB);
+		fprintf(f, "send %d %s\n", r, strerror(kp_errno()));
+		fflush(f);
+		while (!fork_go)
+			pause();
+		kernproxy_close(dev);
+		fprintf(f, "close done\n");
+		fclose(f);
 		sleep(30);
 		_exit(0);
 	}

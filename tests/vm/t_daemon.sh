@@ -11,6 +11,7 @@ for style in seed chan; do
 	check $? "kup_test_serve style=$style loads"
 	kup_daemon restart 20
 	kup_daemon ticks 10
+	kup_daemon fork 10
 	kup_daemon epoll
 	dmesg | grep -q 'kup_test_serve: .*worker stops: -\(11\|4\)$'
 	[ $? -ne 0 ]

@@ -196,15 +196,30 @@ kup_life emfile
 rmmod kup_test_drain && rmmod kup
 check $? "kup_test_drain and kup.ko unload"
 
-# A fork()ed child does not inherit the channel's mappings: once it closed
-# its copy of the fd, the channel is detached when the user that attached
-# exits, not when the child does (30 s later).
+# A fork()ed child keeps what it inherited, the channel fd included, as a
+# daemon's worker does: the channel is detached when the user that
+# attached exits, not when the child does (30 s later), and the next user
+# attaches at once. The child's libkup calls on what it inherited fail
+# with EBADF, and its kernproxy_close() touches none of the parent's
+# mappings (kup_life fork writes what they did to /tmp/fork_child).
 dmesg -c >/dev/null
+rm -f /tmp/fork_child
 load kup && load kup_test_slow name=kup_fork detach_ms=0
 child=$(kup_life fork kup_fork)
 check $? "a user attaches kup_fork, forks and exits"
 wait_for sh -c 'dmesg | grep -q "kup_test_slow: detach of channel 0"'
-check $? "the channel is detached while the child lives"
+check $? "the channel is detached while the child lives, its copy of the fd open"
+user_start f 7
+user f attach kup_fork 0
+check $([ "$reply" = "attach 0" ]; echo $?) "the next user attaches at once ($reply)"
+user f close
+user_stop f
+wait_for grep -q '^send' /tmp/fork_child
+grep -q '^send -1 Bad file descriptor$' /tmp/fork_child
+check $? "the child's send on the inherited channel fails with EBADF ($(head -n 1 /tmp/fork_child))"
+kill -USR1 "$child"
+wait_for grep -q '^close done$' /tmp/fork_child
+check $? "the child's kernproxy_close() of what it inherited returns ($(tail -n 1 /tmp/fork_child))"
 kill "$child"
 rmmod kup_test_slow && rmmod kup
 check $? "kup_test_slow and kup.ko unload"
