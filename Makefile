@@ -111,7 +111,7 @@ MANPAGES = $(wildcard man/man*/*.[0-9])
 DKMS_SRCDIR = /usr/src/kup-$(KUP_VERSION)
 
 .PHONY: all readme modules modules-rt modules-debug modules-matrix modules-product lib tools tests \
-	check check-run check-fresh demo demo-run bench install uninstall install-modules \
+	check check-run check-fresh demo demo-run bench fuzz fuzz-run install uninstall install-modules \
 	uninstall-modules install-lib install-kheaders install-tools install-man \
 	install-dkms uninstall-dkms dkms-conf deb setup clean
 
@@ -181,6 +181,15 @@ check-fresh:
 
 bench: setup
 	$(MAKE) -C bench
+
+# The fuzzer for as long as asked (FUZZ_SECS, FUZZ_SEED, FUZZ_KERNEL: see
+# scripts/fuzz.sh); make check runs it briefly on every kernel.
+fuzz: setup
+	$(MAKE) fuzz-run
+
+fuzz-run: KUP_TEST_HOOKS = y
+fuzz-run: all modules-debug
+	scripts/fuzz.sh
 
 # What is installed never has the test-only pauses (the product build has
 # none: KUP_BUILD=product, KUP_TEST_HOOKS=n).

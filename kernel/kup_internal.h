@@ -61,6 +61,7 @@ struct kup_sess {
 	struct irq_work wake_work;	/* kup_sess_wake_*() deferred (RT) */
 	bool linked;			/* was published on its channel */
 	bool detached;			/* user gone or device unloaded */
+	bool detach_once;		/* kup_sess_detach() has begun */
 	u64 u2k_end;			/* u2k producer position at the detach:
 					 * the kernel reads no further */
 	struct kup_who rx_who;		/* the thread that received last */
@@ -89,7 +90,7 @@ struct kup_sess {
 	 */
 	raw_spinlock_t mp_lock ____cacheline_aligned_in_smp;
 	unsigned int mp_sleepers;	/* producers asleep for room */
-	/* The attaching process's: only it maps the session (no reference). */
+	/* The attaching process's (mmgrab()): only it maps the session. */
 	struct mm_struct *mm;
 	struct work_struct gone_work;	/* its mapping went: unlink it */
 	struct work_struct free_work;

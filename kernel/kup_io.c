@@ -361,9 +361,10 @@ KUP_EXPORT(kupdev_send_batch);
  *
  * Context: process context; with KUPDEV_NB any context.
  * Return: 0; -EAGAIN (KUPDEV_NB, ring full); -EMSGSIZE (@len can never
- * fit); -EPIPE (no user attached, user gone, device unloaded; also once
- * when messages of a departed user were still unread: they are dropped,
- * and the next call works with the new user); -EPROTO
+ * fit); -EPIPE (no user attached, user gone, device unloaded; also for
+ * the thread that was receiving from a departed user, once where it would
+ * reach the next one and for its answers to what that user left: see
+ * kup_who.c); -EPROTO
  * (channel broken by its user); -EINTR (signal or kthread_stop());
  * -EBUSY (a kupdev_reserve() on the channel is not committed yet);
  * -EINVAL (bad channel or flags).
@@ -419,8 +420,6 @@ static void *kup_reserve(struct kupdev_softc *sc, int chan_id, size_t len,
 
 	if (IS_ERR(s))
 		return s;
-	/* Before the hold: who holds it is what kup_slot_take() looks at. */
-	kup_who_set(&s->tx_who);
 	err = kup_slot_take(s, false);
 	if (err)
 		goto end_burst;
@@ -512,8 +511,6 @@ static int kup_receive_batch(struct kupdev_softc *sc, int chan_id,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	/* Before the hold: who holds it is what kup_slot_take() looks at. */
-	kup_who_set(&s->rx_who);
 	err = kup_slot_take(s, true);
 	if (err)
 		goto put;
@@ -685,7 +682,6 @@ static ssize_t kup_receive_copy(struct kupdev_softc *sc, int chan_id, void *buf,
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	kup_who_set(&s->rx_who);
 	err = kup_slot_take(s, true);
 	if (err)
 		goto put;

@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <kup/kup_compat.h>
@@ -60,6 +61,8 @@ static void kup_sess_free_work(struct work_struct *work)
 	struct kup_sess *s = container_of(work, struct kup_sess, free_work);
 
 	irq_work_sync(&s->wake_work);
+	if (s->mm)
+		mmdrop(s->mm);
 	kup_sess_free_pages(s);
 	kup_test_live(-1);
 	kup_dev_put(s->sc);
@@ -194,7 +197,6 @@ static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 	init_irq_work(&s->wake_work, kup_sess_wake_work);
 	INIT_WORK(&s->free_work, kup_sess_free_work);
 	INIT_WORK(&s->gone_work, kup_sess_gone_work);
-	s->mm = current->mm;
 	if (kup_region_alloc(&s->ro_pages, n) ||
 	    kup_region_alloc(&s->rw_pages, n))
 		goto fail;
@@ -207,6 +209,9 @@ static struct kup_sess *kup_sess_alloc(struct kupdev_softc *sc,
 	s->rw_ctrl = page_address(s->rw_pages[0]);
 	kup_layout_init(s);
 	kup_rings_init(s);
+	/* Kept (not its pages) so that no later process can have its address. */
+	s->mm = current->mm;
+	mmgrab(s->mm);
 	kup_dev_get(sc);
 	kup_test_live(1);
 	return s;
@@ -257,10 +262,15 @@ static u64 kup_u2k_end(const struct kup_sess *s)
  */
 void kup_sess_detach(struct kup_sess *s, __u32 why)
 {
-	WRITE_ONCE(s->u2k_end, kup_u2k_end(s));
-	/* Once per session, though the unload and the close both end it. */
-	if (!READ_ONCE(s->detached))
+	/*
+	 * Once per session, though the unload, an unmap and the close may
+	 * all end it: what the user sent before it left is fixed then, and a
+	 * user that keeps writing after cannot add to it.
+	 */
+	if (!xchg(&s->detach_once, true)) {
+		WRITE_ONCE(s->u2k_end, kup_u2k_end(s));
 		trace_kup_detach(s, why);
+	}
 	kup_status_set(s, why);
 	/* Pairs with smp_load_acquire() in kup_rx_wait(): u2k_end is set. */
 	smp_store_release(&s->detached, true);
@@ -509,6 +519,9 @@ static void kup_vm_close(struct vm_area_struct *vma)
 {
 	struct kup_sess *s = vma->vm_private_data;
 
+	/* A copy in a child (MADV_DOFORK undid VM_DONTCOPY) is not the user. */
+	if (vma->vm_mm != s->mm)
+		return;
 	kup_sess_detach(s, KUP_ST_DETACHED);
 	refcount_inc(&s->ref);		/* the work's; the vma's file has one */
 	if (!queue_work(kup_wq, &s->gone_work))
@@ -534,6 +547,9 @@ static int kup_chan_mmap(struct file *file, struct vm_area_struct *vma)
 	/* Only the attaching process: not a child holding a copy of the fd. */
 	if (current->mm != s->mm)
 		return -EACCES;
+	/* Its user is gone: nothing more to map (nor to add to its drain). */
+	if (READ_ONCE(s->detached))
+		return -EPIPE;
 	if (vma->vm_pgoff == 0) {
 		/* Kernel-written: read-only, and it may never become writable. */
 		if (vma->vm_flags & VM_WRITE)
@@ -996,8 +1012,6 @@ int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
 		goto leave;
 	}
 	ch = &sc->chans[chan_id];
-	/* Waiting for a new user, it has heard of the last one's departure. */
-	kup_gone_forget(ch);
 	if (wait_event_interruptible(sc->attach_wq,
 				     kup_chan_usable(ch) || READ_ONCE(sc->dead) ||
 				     kup_should_stop()))
@@ -1006,6 +1020,12 @@ int kupdev_wait_attached(struct kupdev_softc *sc, int chan_id)
 		err = -EPIPE;
 	else
 		err = kup_chan_usable(ch) ? 0 : -EINTR;
+	/*
+	 * Waiting for a new user, it has heard of the last one's departure,
+	 * which may have been recorded only while it waited (an unlink by
+	 * kup_wq, or by the next attach).
+	 */
+	kup_gone_forget(ch);
 leave:
 	kup_dev_leave(sc);
 	return err;

@@ -26,8 +26,14 @@
  *    releases it (kup_slot_mine()).
  *
  * Calls from interrupts, which run on whatever task they interrupted, are
- * nobody's. A thread is its task and start time: a task_struct freed and
- * reused for a new thread is not taken for the old one.
+ * nobody's; a workqueue worker is one thread whatever work item it runs,
+ * so per-attach work items are not told apart (per-attach kernel threads
+ * are). A hold released from an interrupt or another thread than the one
+ * that took it goes to the current slot: a departed user's hold moved
+ * aside is released by its own thread only, so that a release never takes
+ * from under a thread the pages it still reads. A thread is its task and
+ * start time: a task_struct freed and reused for a new thread is not
+ * taken for the old one.
  */
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -35,11 +41,16 @@
 
 static bool kup_who_is(const struct kup_who *w, const struct task_struct *t)
 {
+	u64 start;
+
 	if (READ_ONCE(w->task) != t)
 		return false;
-	/* Pairs with the smp_wmb() of kup_who_set(): @start of that @task. */
+	/* Pairs with the smp_wmb()s of kup_who_set(): @start of that @task. */
 	smp_rmb();
-	return READ_ONCE(w->start) == t->start_time;
+	start = READ_ONCE(w->start);
+	/* And @task again, as a seqcount would: not rewritten meanwhile. */
+	smp_rmb();
+	return READ_ONCE(w->task) == t && start == t->start_time;
 }
 
 /* Record the calling thread in @w, of which it is the only writer. */
@@ -88,7 +99,7 @@ void kup_gone_forget(struct kup_chan *ch)
 	kup_gone_take(ch);
 }
 
-static const struct kup_who *kup_slot_who(const struct kup_sess *s, bool rx)
+static struct kup_who *kup_slot_who(struct kup_sess *s, bool rx)
 {
 	return rx ? &s->rx_who : &s->tx_who;
 }
@@ -117,17 +128,25 @@ int kup_slot_take(struct kup_sess *s, bool rx)
 	int err = -EBUSY;
 
 	if (likely(!cmpxchg(cur, NULL, s)))
-		return 0;
+		goto mine;
 	raw_spin_lock_irqsave(&ch->lock, f);
 	h = READ_ONCE(*cur);
 	if (h && h != s && READ_ONCE(h->detached) && !*old &&
 	    READ_ONCE(kup_slot_who(h, rx)->task) &&
 	    !kup_who_me(kup_slot_who(h, rx)) && cmpxchg(cur, h, NULL) == h) {
 		WRITE_ONCE(*old, h);
-		err = cmpxchg(cur, NULL, s) ? -EBUSY : 0;
+		h = NULL;
 	}
+	/* Free now (moved, or released since our first try): ours. */
+	if (!h)
+		err = cmpxchg(cur, NULL, s) ? -EBUSY : 0;
 	raw_spin_unlock_irqrestore(&ch->lock, f);
-	return err;
+	if (err)
+		return err;
+mine:
+	/* Only a thread that holds records itself (see kup_slot_mine()). */
+	kup_who_set(kup_slot_who(s, rx));
+	return 0;
 }
 
 /* A call that held a slot for @s failed: it holds no more, moved or not. */
@@ -157,10 +176,16 @@ struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take)
 {
 	struct kup_sess **cur = kup_slot(ch, rx, false);
 	struct kup_sess **old = kup_slot(ch, rx, true);
-	struct kup_sess *s = READ_ONCE(*cur);
+	struct kup_sess *s;
 	unsigned long f;
+	bool mine;
 
-	if (likely(s && kup_who_me(kup_slot_who(s, rx)))) {
+	/* Another thread's hold may be released meanwhile: sessions outlive RCU. */
+	rcu_read_lock();
+	s = READ_ONCE(*cur);
+	mine = s && kup_who_me(kup_slot_who(s, rx));
+	rcu_read_unlock();
+	if (likely(mine)) {
 		if (!take || cmpxchg(cur, s, NULL) == s)
 			return s;
 	}

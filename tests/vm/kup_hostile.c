@@ -274,6 +274,8 @@ static int mmaps(void)
 	tap_ok(rw[2 * 4096 + 5] == 0xab, "the data pages are mapped twice back to back");
 	random_mmaps(a.fd, size);
 	munmap(ro, size);
+	tap_ok(mmap_fails(size, PROT_READ, MAP_SHARED, a.fd, 0, EPIPE),
+	       "unmapped, the channel is detached: mapping it again fails with EPIPE (nothing more can reach the kernel)");
 	munmap(rw, a.rw_size);
 	close(a.fd);
 	close(fd);

@@ -9,10 +9,10 @@ load kup
 for style in seed chan; do
 	load kup_test_serve style=$style delay_ms=50
 	check $? "kup_test_serve style=$style loads"
-	kup_daemon restart 20
-	kup_daemon ticks 10
-	kup_daemon fork 10
-	kup_daemon epoll
+	for what in "restart 20" "ticks 10" "fork 10" epoll; do
+		kup_daemon $what
+		check $? "style=$style: kup_daemon $what exits 0"
+	done
 	dmesg | grep -q 'kup_test_serve: .*worker stops: -\(11\|4\)$'
 	[ $? -ne 0 ]
 	check $? "style=$style: no worker stopped on EAGAIN or EINTR"
