@@ -462,7 +462,7 @@ void kup_drain_drop(struct kup_chan *ch)
  * The user of @s is gone: unlink @s if it still is the channel's attached
  * session, with the detach callback. The caller holds ch->users.
  */
-static void kup_chan_unlink(struct kup_sess *s)
+static void kup_chan_unlink_locked(struct kup_sess *s)
 {
 	int left = kup_chan_leave(s->ch, s);
 
@@ -473,6 +473,13 @@ static void kup_chan_unlink(struct kup_sess *s)
 	}
 	if (left == 1)
 		kup_sess_put(s);	/* the channel's reference */
+}
+
+static void kup_chan_unlink(struct kup_sess *s)
+{
+	mutex_lock(&s->ch->users);
+	kup_chan_unlink_locked(s);
+	mutex_unlock(&s->ch->users);
 }
 
 static int kup_chan_release(struct inode *inode, struct file *file)
@@ -489,9 +496,7 @@ static int kup_chan_release(struct inode *inode, struct file *file)
 	}
 	/* Detached first: the snapshot decides whether anything is left. */
 	kup_sess_detach(s, KUP_ST_DETACHED);
-	mutex_lock(&s->ch->users);
 	kup_chan_unlink(s);
-	mutex_unlock(&s->ch->users);
 	kup_sess_put(s);		/* the file's reference */
 	return 0;
 }
@@ -500,9 +505,7 @@ static void kup_sess_gone_work(struct work_struct *work)
 {
 	struct kup_sess *s = container_of(work, struct kup_sess, gone_work);
 
-	mutex_lock(&s->ch->users);
 	kup_chan_unlink(s);
-	mutex_unlock(&s->ch->users);
 	kup_sess_put(s);
 }
 
@@ -758,7 +761,7 @@ static void kup_chan_reap(struct kup_chan *ch)
 		s = NULL;
 	raw_spin_unlock_irqrestore(&ch->lock, f);
 	if (s) {
-		kup_chan_unlink(s);
+		kup_chan_unlink_locked(s);
 		kup_sess_put(s);
 	}
 }

@@ -53,16 +53,23 @@ static bool kup_who_is(const struct kup_who *w, const struct task_struct *t)
 	return READ_ONCE(w->task) == t && start == t->start_time;
 }
 
+/* @w := (@task, @start), for readers that take no lock (kup_who_is()). */
+static void kup_who_write(struct kup_who *w, struct task_struct *task,
+			  u64 start)
+{
+	WRITE_ONCE(w->task, NULL);
+	/* Pairs with the smp_rmb()s of kup_who_is(): no @task with a stale @start. */
+	smp_wmb();
+	WRITE_ONCE(w->start, start);
+	smp_wmb();
+	WRITE_ONCE(w->task, task);
+}
+
 /* Record the calling thread in @w, of which it is the only writer. */
 void kup_who_set(struct kup_who *w)
 {
-	if (!in_task() || kup_who_is(w, current))
-		return;
-	WRITE_ONCE(w->task, NULL);
-	smp_wmb();
-	WRITE_ONCE(w->start, current->start_time);
-	smp_wmb();
-	WRITE_ONCE(w->task, current);
+	if (in_task() && !kup_who_is(w, current))
+		kup_who_write(w, current, current->start_time);
 }
 
 bool kup_who_me(const struct kup_who *w)
@@ -76,14 +83,10 @@ void kup_who_copy(struct kup_who *to, const struct kup_who *from)
 	struct task_struct *t = READ_ONCE(from->task);
 	u64 start;
 
+	/* Pairs with the smp_wmb()s of kup_who_write(): @start of that @task. */
 	smp_rmb();
 	start = READ_ONCE(from->start);
-	WRITE_ONCE(to->task, NULL);
-	/* Pairs with the smp_rmb() of kup_who_is(), as in kup_who_set(). */
-	smp_wmb();
-	WRITE_ONCE(to->start, start);
-	smp_wmb();
-	WRITE_ONCE(to->task, t);
+	kup_who_write(to, t, start);
 }
 
 /* Is the caller the channel's gone thread? Then it is told, once. */

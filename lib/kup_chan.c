@@ -233,8 +233,7 @@ KUP_API void *kernproxy_channel(void *handle, size_t chan_id, size_t size)
 KUP_API void kernproxy_detach(void *chan)
 {
 	struct kup_chan_handle *c = chan, **pp;
-	bool inherited = c && c->hdr.kind == KUP_KIND_CHAN &&
-			 c->hdr.forks != kup_forks;
+	bool inherited = kup_inherited(c ? &c->hdr : NULL, KUP_KIND_CHAN);
 
 	if (!kup_is_chan(c) && !inherited) {
 		kup_bad_handle(c);

@@ -41,9 +41,8 @@ int kup_bad_handle(void *handle)
 {
 	const struct kup_hdr *h = handle;
 
-	return kup_fail(handle, h && (h->kind == KUP_KIND_DEV ||
-				      h->kind == KUP_KIND_CHAN) &&
-				h->forks != kup_forks ? EBADF : EINVAL);
+	return kup_fail(handle, kup_inherited(h, KUP_KIND_DEV) ||
+				kup_inherited(h, KUP_KIND_CHAN) ? EBADF : EINVAL);
 }
 
 int kup_fail(void *handle, int err)
@@ -111,42 +110,23 @@ KUP_API void *kernproxy_open(char const *name)
 /**
  * kernproxy_close() - close a device handle and everything opened through it
  * @handle: from kernproxy_open(), or NULL
+ *
+ * Also a handle inherited across fork(): kernproxy_detach() then drops
+ * only this process's copies of each channel, and the lock, which a thread
+ * of the parent may have held, is left as it is.
  */
-/*
- * A device handle inherited across fork(): this process has none of its
- * channels' mappings (the addresses may hold its own by now) and its lock
- * may have been held by a thread of the parent. Its fds and memory are
- * this process's copies: those go, and nothing else is touched.
- */
-static void kup_close_inherited(struct kup_handle *h)
-{
-	struct kup_chan_handle *c;
-
-	while ((c = h->chans)) {
-		h->chans = c->next;
-		close(c->fd);
-		c->hdr.kind = 0;
-		free(c);
-	}
-	close(h->fd);
-	h->hdr.kind = 0;
-	free(h);
-}
-
 KUP_API void kernproxy_close(void *handle)
 {
 	struct kup_handle *h = handle;
+	bool inherited = kup_inherited(h ? &h->hdr : NULL, KUP_KIND_DEV);
 
-	if (h && h->hdr.kind == KUP_KIND_DEV && h->hdr.forks != kup_forks) {
-		kup_close_inherited(h);
-		return;
-	}
-	if (!kup_is_dev(h))
+	if (!kup_is_dev(h) && !inherited)
 		return;
 	while (h->chans)
 		kernproxy_detach(h->chans);
 	close(h->fd);
-	pthread_mutex_destroy(&h->lock);
+	if (!inherited)
+		pthread_mutex_destroy(&h->lock);
 	/* A stale pointer used after this must not pass kup_is_dev(). */
 	h->hdr.kind = 0;
 	free(h);

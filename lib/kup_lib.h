@@ -83,6 +83,12 @@ int kup_fail(void *handle, int err);
 extern unsigned int kup_forks;
 void kup_fork_watch(void);
 
+/* A handle of kind @kind made before the last fork(): see kup_forks. */
+static inline bool kup_inherited(const struct kup_hdr *h, unsigned int kind)
+{
+	return h && h->kind == kind && h->forks != kup_forks;
+}
+
 /* A handle of ours made in this process, of kind @kind. */
 static inline bool kup_is(const struct kup_hdr *h, unsigned int kind)
 {
