@@ -65,7 +65,7 @@ copy_srcs = rm -rf build/$(1) && mkdir -p build/$(1) && \
 	cpio -pdm --quiet build/$(1)
 define modules_in
 	$(call copy_srcs,$(1),$(KBUILD_SRCS))
-	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules $(KBUILD_VARS)
+	$(MAKE) -C $(2) M=$(CURDIR)/build/$(1) modules $(KBUILD_VARS) $(3)
 endef
 
 # Where make install puts things, as liburing and the kernel name them. The
@@ -132,7 +132,7 @@ modules-rt: readme
 # Builds the debug kernel first if it is not in its cache yet.
 modules-debug: readme
 	scripts/debug-kernel.sh build
-	$(call modules_in,debug,$(DEBUG_KDIR))
+	$(call modules_in,debug,$(DEBUG_KDIR),KUP_KCOV=y)
 
 # Fetches or updates each kernel first (scripts/kernels.sh prepare).
 modules-matrix: readme

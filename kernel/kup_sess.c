@@ -477,6 +477,7 @@ static void kup_chan_unlink_locked(struct kup_sess *s)
 
 static void kup_chan_unlink(struct kup_sess *s)
 {
+	kup_test_pause("unlink");
 	mutex_lock(&s->ch->users);
 	kup_chan_unlink_locked(s);
 	mutex_unlock(&s->ch->users);

@@ -29,11 +29,13 @@
  * nobody's; a workqueue worker is one thread whatever work item it runs,
  * so per-attach work items are not told apart (per-attach kernel threads
  * are). A hold released from an interrupt or another thread than the one
- * that took it goes to the current slot: a departed user's hold moved
- * aside is released by its own thread only, so that a release never takes
- * from under a thread the pages it still reads. A thread is its task and
- * start time: a task_struct freed and reused for a new thread is not
- * taken for the old one.
+ * that took it goes to the current slot while that holds one, to the
+ * departed user's moved aside when that is the only one left: a release
+ * that cannot tell the two apart takes the next user's, whose pages stay
+ * mapped, rather than free the departed user's under a thread that may
+ * still read them; and the departed user's is still released once (see
+ * kup_slot_mine()). A thread is its task and start time: a task_struct
+ * freed and reused for a new thread is not taken for the old one.
  */
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -168,19 +170,43 @@ void kup_slot_drop(struct kup_sess *s, bool rx)
 }
 
 /*
+ * The old slot's hold, taken out with @take: if the caller holds it
+ * (@any false), or whoever does (@any true). Under the lock: the old slot
+ * is written there only. NULL: not that one.
+ */
+static struct kup_sess *kup_slot_old(struct kup_chan *ch, bool rx, bool take,
+				     bool any)
+{
+	struct kup_sess **old = kup_slot(ch, rx, true);
+	struct kup_sess *s;
+	unsigned long f;
+
+	raw_spin_lock_irqsave(&ch->lock, f);
+	s = *old;
+	if (s && (any || kup_who_me(kup_slot_who(s, rx)))) {
+		if (take)
+			WRITE_ONCE(*old, NULL);
+	} else {
+		s = NULL;
+	}
+	raw_spin_unlock_irqrestore(&ch->lock, f);
+	return s;
+}
+
+/*
  * The session of the caller's hold in the receive (@rx) or reserve slot:
  * the current slot's when it holds for the caller (the usual case, without
- * a lock), else the old slot's if that holds for the caller, else the
- * current slot's all the same (a hold made in an interrupt, or handed to
- * another thread). With @take, the hold is taken out, and its reference
- * goes to the caller. NULL: nothing held.
+ * a lock), else the old slot's if that holds for the caller. A caller that
+ * holds neither (an interrupt, or a thread the hold was handed to) gets the
+ * current slot's, and the old slot's when that is the only hold left: a
+ * departed user's hold moved aside is then released by the next release
+ * that finds no other, never kept for good. With @take, the hold is taken
+ * out, and its reference goes to the caller. NULL: nothing held.
  */
 struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take)
 {
 	struct kup_sess **cur = kup_slot(ch, rx, false);
-	struct kup_sess **old = kup_slot(ch, rx, true);
 	struct kup_sess *s;
-	unsigned long f;
 	bool mine;
 
 	/* Another thread's hold may be released meanwhile: sessions outlive RCU. */
@@ -199,17 +225,10 @@ struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take)
 		 * the lock) is seen in it.
 		 */
 		smp_mb();
-		raw_spin_lock_irqsave(&ch->lock, f);
-		s = *old;
-		if (s && kup_who_me(kup_slot_who(s, rx))) {
-			if (take)
-				WRITE_ONCE(*old, NULL);
-		} else {
-			s = NULL;
-		}
-		raw_spin_unlock_irqrestore(&ch->lock, f);
+		s = kup_slot_old(ch, rx, take, false);
 		if (s)
 			return s;
 	}
-	return take ? xchg(cur, NULL) : READ_ONCE(*cur);
+	s = take ? xchg(cur, NULL) : READ_ONCE(*cur);
+	return s ?: kup_slot_old(ch, rx, take, true);
 }

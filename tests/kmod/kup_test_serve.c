@@ -13,6 +13,8 @@
  *
  * @delay_ms: each answer is sent that long after its request was received,
  * so that a test can kill the user while a worker holds a request.
+ * @greet (style=chan): each user gets "hello" first, sent right after
+ * kupdev_wait_attached() returned, as a client that speaks first does.
  * Channel 1 gets "tick N" every 10 ms from a thread of its own, sent to
  * whoever is attached, N counting every tick ever sent.
  */
@@ -30,6 +32,10 @@ MODULE_PARM_DESC(style, "seed (a worker per attach) or chan (a thread per channe
 static uint delay_ms;
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "time between a request and its answer");
+
+static bool greet;
+module_param(greet, bool, 0444);
+MODULE_PARM_DESC(greet, "style=chan: send \"hello\" to each user first");
 
 #define SERVE_CHANS	4
 #define SERVE_TICK	1		/* the channel that gets ticks */
@@ -112,6 +118,9 @@ static int chan_thread(void *arg)
 	while (!kthread_should_stop()) {
 		if (kupdev_wait_attached(sc, id))
 			continue;
+		sent = greet ? kupdev_send(sc, "hello", 5, id) : 0;
+		if (sent)
+			pr_info("kup_test_serve: channel %d: greeting: %d\n", id, sent);
 		/* Until a receive fails; an answer that fails is left. */
 		while (!serve_one(id, true, &sent) && !kthread_should_stop())
 			;

@@ -11,6 +11,9 @@
  *   discard        kupdev_mp_discard() of it
  *   send TEXT      kupdev_send_flags(), non-blocking
  *   recv           kupdev_receive_copy(), non-blocking
+ *   hold           kupdev_receive_len(), non-blocking: the message stays
+ *                  held, by the writing thread
+ *   unlock         kupdev_unlock_channel()
  *   unload         kupdev_unload(); only commit and discard may follow
  *
  * The log line is "kup_test_step: ACTION: RESULT", RESULT the return
@@ -72,11 +75,26 @@ static void step_recv(void)
 		pr_info("kup_test_step: recv: %zd %.*s\n", n, (int)n, buf);
 }
 
+static void step_hold(void)
+{
+	size_t n;
+	char *m = kupdev_receive_len(sc, 0, &n, KUPDEV_NB);
+
+	if (IS_ERR(m))
+		pr_info("kup_test_step: hold: %ld\n", PTR_ERR(m));
+	else
+		pr_info("kup_test_step: hold: %zu %.*s\n", n, (int)min_t(size_t, n, 32), m);
+}
+
 /* One call, by name; after the unload only those a held record allows. */
 static int step_run(const char *act, const char *arg)
 {
 	if (!strcmp(act, "commit"))
 		return step_commit();
+	if (!strcmp(act, "unlock")) {
+		kupdev_unlock_channel(sc, 0);
+		return 0;
+	}
 	if (!strcmp(act, "discard")) {
 		kupdev_mp_discard(&rsv);
 		return 0;
@@ -107,6 +125,8 @@ static int step_set(const char *val, const struct kernel_param *kp)
 	mutex_lock(&step_lock);
 	if (!strcmp(line, "recv") && !unloaded) {
 		step_recv();
+	} else if (!strcmp(line, "hold") && !unloaded) {
+		step_hold();
 	} else {
 		err = step_run(line, arg ?: "");
 		pr_info("kup_test_step: %s: %d\n", line, err);

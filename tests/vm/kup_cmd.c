@@ -6,7 +6,9 @@
  * "COMMAND RESULT", where RESULT is 0 or a length and text, or the errno
  * name of the failure:
  *
- *   attach DEV CHAN     kernproxy_open() and kernproxy_channel(), 1 page
+ *   attach DEV CHAN [PAGES]
+ *                       kernproxy_open() and kernproxy_channel(), of 1
+ *                       page unless PAGES says
  *   recv | wrecv        kernproxy_receive_len(), KP_NB | blocking
  *   peek | wpeek        kernproxy_peek(), KP_NB | blocking
  *   release             kernproxy_release()
@@ -87,14 +89,14 @@ static void cmd_recv(const char *cmd, int flags, int peek)
 static void cmd_attach(const char *arg)
 {
 	char name[64];
-	int id;
+	int id, pages = 1;
 
-	if (sscanf(arg, "%63s %d", name, &id) != 2) {
+	if (sscanf(arg, "%63s %d %d", name, &id, &pages) < 2) {
 		printf("attach EINVAL");
 		return;
 	}
 	dev = kernproxy_open(name);
-	ch = dev ? kernproxy_channel(dev, id, 1) : NULL;
+	ch = dev ? kernproxy_channel(dev, id, pages) : NULL;
 	printf("attach %s", ch ? "0" : err_name(kernproxy_errno));
 }
 

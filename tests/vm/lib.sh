@@ -58,9 +58,28 @@ user_stop() {
 	wait "$_pid"
 }
 
-# step COMMAND: one call of kup_test_step's client (tests/kmod); prints
-# its log line without the module's prefix.
-step() {
+# live_sessions: $live := the sessions kup.ko has not freed, once they are
+# 0 or after 5 s (a detached session is freed from a workqueue).
+live_sessions() {
+	_i=0
+	while [ "$(cat /sys/module/kup/parameters/test_live_sessions)" != 0 ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	live=$(cat /sys/module/kup/parameters/test_live_sessions)
+}
+
+# step_here COMMAND: one call of kup_test_step's client (tests/kmod),
+# made by this shell's own thread; its log line without the module's
+# prefix goes to $step_reply.
+step_here() {
 	echo "$*" >/sys/module/kup_test_step/parameters/step
-	dmesg | grep 'kup_test_step: ' | tail -n 1 | sed 's/.*kup_test_step: //'
+	step_reply=$(dmesg | grep 'kup_test_step: ' | tail -n 1 | sed 's/.*kup_test_step: //')
+}
+
+# step COMMAND: as step_here, printing the line; r=$(step ...) makes the
+# call from a new thread each time (the subshell).
+step() {
+	step_here "$@"
+	echo "$step_reply"
 }

@@ -71,5 +71,31 @@ for mp in 0 1; do
 	rmmod kup_test_step
 done
 
+# A message held by the departed user's worker, whose release is handed
+# to another thread (a completion), while the next user's worker (this
+# shell) holds one of the next user's: the two releases free both holds,
+# and no session is left behind.
+load kup_test_step
+user_start d 7
+user d attach kup_step 0
+user d send one
+r=$(step hold)
+user d close
+user_stop d
+user_start e 8
+user e attach kup_step 0
+user e send two
+step_here hold
+r2=$step_reply
+r3=$(step unlock)
+step_here unlock
+user e close
+user_stop e
+live_sessions
+[ "$r" = "hold: 3 one" ] && [ "$r2" = "hold: 3 two" ] && [ "$live" = 0 ]
+check $? "a departed user's held message released by another thread, the next user's by its holder: both freed ($r, $r2, $r3; $live sessions left)"
+rmmod kup_test_step
+check $? "kup_test_step unloads"
+
 rmmod kup
 check $? "kup.ko unloads after all of it"

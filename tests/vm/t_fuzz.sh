@@ -32,12 +32,7 @@ lsmod | grep -q kup_test_step && rmmod kup_test_step
 rmmod kup_test_mp && rmmod kup_test_serve && rmmod kup_echo
 check $? "the clients unload after the fuzzing"
 # Sessions go from a workqueue: give it a moment, then none may be left.
-i=0
-while [ "$(cat /sys/module/kup/parameters/test_live_sessions)" != 0 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-live=$(cat /sys/module/kup/parameters/test_live_sessions)
+live_sessions
 [ "$live" = 0 ]
 check $? "every session the fuzzing made is freed ($live left)"
 rmmod kup

@@ -223,3 +223,49 @@ check $? "the child's kernproxy_close() of what it inherited returns ($(tail -n 
 kill "$child"
 rmmod kup_test_slow && rmmod kup
 check $? "kup_test_slow and kup.ko unload"
+
+# A client that speaks first: right after kupdev_wait_attached() its
+# thread greets the user. The thread served the last user, whose
+# departure is recorded (at its unlink, paused here after the detach that
+# woke the thread) only while the thread waits for the next one: its
+# greeting must reach that user, not fail with -EPIPE for the one before.
+dmesg -c >/dev/null
+load kup test_pause_at=unlink test_pause_ms=1500 &&
+	load kup_test_serve style=chan greet=1
+check $? "kup_test_serve style=chan greet=1 loads"
+user_start g 7
+user g attach kup_serve 0 4
+[ "$reply" = "attach 0" ]
+check $? "a user attaches kup_serve channel 0 ($reply)"
+user g wrecv
+r=${reply%% cpu=*}
+user g send ping
+user g wrecv
+[ "$r" = "wrecv 5 hello" ] && [ "${reply%% cpu=*}" = "wrecv 4 ping" ]
+check $? "the first user is greeted and served ($r, ${reply%% cpu=*})"
+user g close
+user_stop g
+wait_for sh -c 'dmesg | grep -q "kup: test pause at unlink"'
+check $? "the departure's unlink is paused"
+serve0=$(grep -lx 'kup_serve/0' /proc/[0-9]*/comm | head -n 1)
+wait_for grep -q wait_attached "${serve0%/comm}/wchan"
+check $? "channel 0's thread waits for the next user meanwhile ($(cat "${serve0%/comm}/wchan"))"
+user_start h 8
+user h attach kup_serve 0 4
+user h send ping2
+user h wrecv
+r=${reply%% cpu=*}
+user h wrecv
+greeting=$(dmesg | grep 'greeting:')
+[ "$r" = "wrecv 5 hello" ] && [ "${reply%% cpu=*}" = "wrecv 5 ping2" ] && [ -z "$greeting" ]
+ok=$?
+check $ok "the next user gets its greeting first, then its answer ($r, ${reply%% cpu=*}${greeting:+; $greeting})"
+# Without its greeting, the user still waits for a second message.
+if [ $ok = 0 ]; then
+	user h close
+else
+	kill "$user_pid_h"
+fi
+user_stop h
+rmmod kup_test_serve && rmmod kup
+check $? "kup_test_serve and kup.ko unload"
