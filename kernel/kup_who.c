@@ -34,8 +34,11 @@
  * that cannot tell the two apart takes the next user's, whose pages stay
  * mapped, rather than free the departed user's under a thread that may
  * still read them; and the departed user's is still released once (see
- * kup_slot_mine()). A thread is its task and start time: a task_struct
- * freed and reused for a new thread is not taken for the old one.
+ * kup_slot_mine()). That holds for a client that releases each hold
+ * once: a release by a thread that holds nothing is taken for a handed
+ * over one, whatever another thread still holds. A thread is its task
+ * and start time: a task_struct freed and reused for a new thread is not
+ * taken for the old one.
  */
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -130,7 +133,7 @@ int kup_slot_take(struct kup_sess *s, bool rx)
 	struct kup_sess **old = kup_slot(ch, rx, true);
 	struct kup_sess *h;
 	unsigned long f;
-	int err = -EBUSY;
+	int err;
 
 	if (likely(!cmpxchg(cur, NULL, s)))
 		goto mine;
@@ -138,13 +141,13 @@ int kup_slot_take(struct kup_sess *s, bool rx)
 	h = READ_ONCE(*cur);
 	if (h && h != s && READ_ONCE(h->detached) && !*old &&
 	    READ_ONCE(kup_slot_who(h, rx)->task) &&
-	    !kup_who_me(kup_slot_who(h, rx)) && cmpxchg(cur, h, NULL) == h) {
+	    !kup_who_me(kup_slot_who(h, rx)) && cmpxchg(cur, h, NULL) == h)
 		WRITE_ONCE(*old, h);
-		h = NULL;
-	}
-	/* Free now (moved, or released since our first try): ours. */
-	if (!h)
-		err = cmpxchg(cur, NULL, s) ? -EBUSY : 0;
+	/*
+	 * Free now (moved, or released since our first try or since we
+	 * read it, by a release that takes no lock): ours.
+	 */
+	err = cmpxchg(cur, NULL, s) ? -EBUSY : 0;
 	raw_spin_unlock_irqrestore(&ch->lock, f);
 	if (err)
 		return err;
@@ -220,11 +223,10 @@ struct kup_sess *kup_slot_mine(struct kup_chan *ch, bool rx, bool take)
 	}
 	if (in_task()) {
 		/*
-		 * Our look at the current slot before the lock: an old slot
-		 * filled before the hold we saw there (kup_slot_take(), under
-		 * the lock) is seen in it.
+		 * A hold we saw in the current slot that kup_slot_take() put
+		 * there after moving ours aside was written under the lock
+		 * after the old slot: taking the lock, we see the old slot.
 		 */
-		smp_mb();
 		s = kup_slot_old(ch, rx, take, false);
 		if (s)
 			return s;

@@ -40,8 +40,11 @@ report() {
 			for (f in got) { fn++; fall += all[f]; fgot += got[f] }
 			printf "fuzz: reached %d of kup.ko'"'"'s %d basic blocks (%d %%); in the %d functions reached, %d of %d (%d %%)\n",
 				m, n, 100 * m / n, fn, fgot, fall, fall ? 100 * fgot / fall : 0
+			fflush()
+			sort = "sort -k3,3nr -k5,5nr"
 			for (f in got)
-				printf "fuzz:   %-36s %4d of %4d\n", f, got[f], all[f] | "sort -k3,3nr -k5,5nr"
+				printf "fuzz:   %-36s %4d of %4d\n", f, got[f], all[f] | sort
+			close(sort)
 		}'
 }
 
@@ -69,5 +72,5 @@ KDIR=$d/build KERNEL=$d/build/arch/x86/boot/bzImage KUP_VM_MODULES=build/debug \
 KUP_VM_CPU=max,la57=off KUP_VM_CONSOLE=earlyprintk=serial,ttyS0,115200,keep \
 	tests/vm/run-vm.sh --name fuzz --timeout $((limit + 300)) --hung 60 \
 	--script-timeout "$limit" "$script" || rc=$?
-report
+report || echo "fuzz: no coverage report (objdump failed)"
 exit $rc

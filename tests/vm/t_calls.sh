@@ -72,28 +72,38 @@ for mp in 0 1; do
 done
 
 # A message held by the departed user's worker, whose release is handed
-# to another thread (a completion), while the next user's worker (this
-# shell) holds one of the next user's: the two releases free both holds,
-# and no session is left behind.
+# to another thread (a completion), and one of the next user's held by
+# its worker (this shell), released by it: two releases, in either order,
+# free the two holds, each once, and no session is left behind. (A
+# release cannot tell which it is meant for: the other thread's, coming
+# first, takes the next user's; the departed user's is then the only one
+# left, for the next release.)
 load kup_test_step
-user_start d 7
-user d attach kup_step 0
-user d send one
-r=$(step hold)
-user d close
-user_stop d
-user_start e 8
-user e attach kup_step 0
-user e send two
-step_here hold
-r2=$step_reply
-r3=$(step unlock)
-step_here unlock
-user e close
-user_stop e
-live_sessions
-[ "$r" = "hold: 3 one" ] && [ "$r2" = "hold: 3 two" ] && [ "$live" = 0 ]
-check $? "a departed user's held message released by another thread, the next user's by its holder: both freed ($r, $r2, $r3; $live sessions left)"
+for order in "other first" "holder first"; do
+	user_start d 7
+	user d attach kup_step 0
+	user d send one
+	r=$(step hold)
+	user d close
+	user_stop d
+	user_start e 8
+	user e attach kup_step 0
+	user e send two
+	step_here hold
+	r2=$step_reply
+	if [ "$order" = "other first" ]; then
+		r3=$(step unlock)
+		step_here unlock
+	else
+		step_here unlock
+		r3=$(step unlock)
+	fi
+	user e close
+	user_stop e
+	live_sessions
+	[ "$r" = "hold: 3 one" ] && [ "$r2" = "hold: 3 two" ] && [ "$live" = 0 ]
+	check $? "a departed user's held message and the next user's, released by another thread and by the holder, $order: both freed ($r, $r2, $r3; $live sessions left)"
+done
 rmmod kup_test_step
 check $? "kup_test_step unloads"
 

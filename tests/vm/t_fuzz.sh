@@ -6,7 +6,7 @@
 # fresh one (printed: "kup_fuzz SEED SECONDS" replays it). make fuzz runs
 # it longer (FUZZ_SECS, FUZZ_SEED set before this text).
 . /tests/lib.sh
-: "${FUZZ_SECS:=25}"
+: "${FUZZ_SECS:=20}"
 : "${FUZZ_SEED:=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 load kup
