@@ -144,6 +144,27 @@ static void tunnel_copy_relock(struct tunnel_ring *r, unsigned long *flags)
 		spin_lock_irqsave(&r->lock, *flags);
 }
 
+#ifdef KUP_TEST_HOOKS
+/*
+ * Test builds only: called as a kernel writer's copy begins (true) and
+ * ends (false), in the writer's context, so that tunnel_test_irqon.ko can
+ * raise an interrupt at the exact start of the copy and see whether it is
+ * served before the copy ends.
+ */
+void (*tunnel_test_copy_hook)(bool begin);
+KUP_EXPORT(tunnel_test_copy_hook);
+
+static void tunnel_test_copy(bool begin)
+{
+	void (*hook)(bool begin) = READ_ONCE(tunnel_test_copy_hook);
+
+	if (hook)
+		hook(begin);
+}
+#else
+static inline void tunnel_test_copy(bool begin) { }
+#endif
+
 /* The byte @n after the head, as an offset into the buffer. */
 static unsigned int ring_at(const struct tunnel_ring *r, unsigned int n)
 {
@@ -296,7 +317,9 @@ int tunnel_write(char *loc, int count)
 		k2u.reserved += n;
 		k2u.copiers++;
 		tunnel_copy_unlock(&k2u, flags);
+		tunnel_test_copy(true);
 		ring_copy_in(&k2u, off, loc, n);
+		tunnel_test_copy(false);
 		tunnel_copy_relock(&k2u, &flags);
 		/* The last writer out publishes the bytes of all of them. */
 		if (--k2u.copiers == 0) {
